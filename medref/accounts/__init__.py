@@ -1,0 +1,1 @@
+"""User accounts, professions, the healthcare-professional notice and the metering ledger."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "medref.accounts"
+    default_auto_field = "django.db.models.BigAutoField"

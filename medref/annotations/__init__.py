@@ -1,0 +1,1 @@
+"""Private per-user notes attached to reference pages."""

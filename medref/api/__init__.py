@@ -1,0 +1,1 @@
+"""The JSON API (django-ninja): v1, and later CDS Hooks and FHIR."""

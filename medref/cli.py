@@ -1,0 +1,175 @@
+"""The `medref` command: setup, serve, stats, import, check and a pass-through to Django's manage.
+
+Configuration errors are printed as one line naming the setting (exit 2), never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+
+EXIT_USAGE = 2
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "medref.config.settings")
+    import django
+
+    django.setup()
+
+
+def _console(stderr: bool = True):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+def cmd_setup(args: argparse.Namespace) -> int:
+    _django()
+    from medref.setup import run_setup
+
+    run_setup(console=_console(), content_dir=args.content)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _django()
+    from django.core.management import call_command
+
+    console = _console()
+    if args.dev:
+        call_command("runserver", f"{args.host}:{args.port}")
+        return 0
+    call_command("collectstatic", interactive=False, verbosity=0)
+    console.print(
+        f"medref serving on http://{args.host}:{args.port}/ with gunicorn, "
+        f"{args.workers} worker(s). Ctrl-C stops it."
+    )
+    argv = [
+        "gunicorn",
+        "medref.config.wsgi:application",
+        "--bind", f"{args.host}:{args.port}",
+        "--workers", str(args.workers),
+        "--threads", str(args.threads),
+        "--access-logfile", "-" if args.access_log else "/dev/null",
+        "--graceful-timeout", "10",
+        "--timeout", "60",
+    ]
+    os.execvp(sys.executable, [sys.executable, "-m", *argv])
+    return 0  # pragma: no cover - exec does not return
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    _django()
+    from medref.stats import collect_stats
+
+    stats = collect_stats()
+    if args.json:
+        print(json.dumps(stats, indent=2, sort_keys=True))
+    else:
+        from medref.stats import print_stats
+
+        print_stats(stats, _console(stderr=False))
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["medref manage", *args.rest])
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    _django()
+    from medref.knowledge.importers import IMPORTERS, ImportFailed
+
+    importer = IMPORTERS[args.source]
+    console = _console()
+    try:
+        importer(path=args.path, console=console, dry_run=args.dry_run)
+    except ImportFailed as exc:
+        console.print(f"[bold red]import failed, nothing was changed:[/] {exc}")
+        return 1
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    _django()
+    from medref.checker.cli import run_check
+
+    return run_check(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="medref",
+        description="medref: drug-interaction checker and clinical reference.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("setup", help="create or migrate the database and load the bundled content")
+    p.add_argument("--content", default=None, help="content folder (default: MEDREF_CONTENT_DIR)")
+    p.set_defaults(func=cmd_setup)
+
+    p = sub.add_parser("serve", help="run the web server (gunicorn + whitenoise)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+    p.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
+    p.add_argument("--access-log", action="store_true", help="log every request to stdout")
+    p.add_argument("--dev", action="store_true", help="use Django's development server instead")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("stats", help="counts of drugs, names, classes, interactions, topics, users")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_stats)
+
+    from medref.knowledge.importers import IMPORTER_HELP
+
+    p = sub.add_parser("import", help="import a data source (validates first, one transaction)")
+    p.add_argument("source", choices=sorted(IMPORTER_HELP), help="; ".join(
+        f"{k}: {v}" for k, v in sorted(IMPORTER_HELP.items())))
+    p.add_argument("path", help="file or folder to read")
+    p.add_argument("--dry-run", action="store_true", help="validate and report; write nothing")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("manage", help="run a Django management command", add_help=False)
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from medref.config.env import ConfigError
+    from medref.knowledge.importers.errors import ImportFailed
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except ConfigError as exc:
+        print(f"medref: configuration error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ImportFailed as exc:
+        print(f"medref: import failed, nothing was changed: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # turn Django's wrapped config errors into one line too
+        cause = exc
+        while cause is not None:
+            if isinstance(cause, ConfigError):
+                print(f"medref: configuration error: {cause}", file=sys.stderr)
+                return EXIT_USAGE
+            cause = cause.__cause__ or cause.__context__
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,224 @@
+"""medref's one settings module. Every value comes from the environment and is registered with a
+help text in `medref.config.env.SETTINGS`; docs/settings.md lists them all (a test checks)."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from medref.config.env import (
+    ConfigError,
+    env_bool,
+    env_custom,
+    env_int,
+    env_list,
+    env_str,
+)
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+PRODUCTION = env_bool(
+    "MEDREF_PRODUCTION",
+    False,
+    "Production mode: requires SECRET_KEY, turns off DEBUG and turns on secure cookies and HSTS.",
+)
+VAR_DIR = Path(
+    env_str(
+        "MEDREF_VAR_DIR",
+        str(BASE_DIR / "var"),
+        "Folder for the SQLite database, the development secret key and benchmark results.",
+    )
+)
+CONTENT_DIR = Path(
+    env_str(
+        "MEDREF_CONTENT_DIR",
+        str(BASE_DIR / "content"),
+        "Folder of curated content that `medref setup` loads.",
+    )
+)
+
+
+def _secret_key(raw: str) -> str:
+    if raw:
+        return raw
+    if PRODUCTION:
+        raise ConfigError(
+            "SECRET_KEY: not set, and production mode needs one. Set it with e.g. "
+            "export SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')\""
+        )
+    # Development: generate once and keep it under var/ so sessions survive restarts.
+    path = VAR_DIR / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(50)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+SECRET_KEY = env_custom(
+    "SECRET_KEY",
+    "",
+    "Django's signing key. Unset in development: generated once into var/secret_key. "
+    "Required in production mode.",
+    _secret_key,
+)
+DEBUG = env_bool(
+    "DEBUG", False, "Django debug pages. Never turn on in production; ignored in production mode."
+) and not PRODUCTION
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS",
+    ["127.0.0.1", "localhost", "[::1]", "testserver"],
+    "Comma-separated host names this site answers to.",
+)
+
+
+def _database(raw: str) -> dict:
+    raw = raw.strip()
+    if not raw:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "medref.sqlite3")}
+    if not raw.startswith(("postgres://", "postgresql://", "sqlite://")):
+        raise ConfigError(
+            f"DATABASE_URL: cannot use {raw[:40]!r}; expected postgres://USER:PASSWORD@HOST:PORT/NAME "
+            "or sqlite:////absolute/path.sqlite3 (unset means SQLite under var/)"
+        )
+    try:
+        config = dj_database_url.parse(raw, conn_max_age=60)
+    except Exception as exc:  # the library raises several types for malformed URLs
+        raise ConfigError(f"DATABASE_URL: cannot parse it ({exc})") from None
+    if not config.get("NAME"):
+        raise ConfigError("DATABASE_URL: no database name; expected postgres://USER@HOST:PORT/NAME")
+    return config
+
+
+DATABASES = {
+    "default": env_custom(
+        "DATABASE_URL",
+        "",
+        "Database to use. Unset: SQLite at var/medref.sqlite3. postgres://USER:PASSWORD@HOST:PORT/NAME: "
+        "PostgreSQL through psycopg 3.",
+        _database,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers proceed while one writer commits; the busy timeout makes writers wait
+    # for each other instead of failing at once with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+    }
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "medref.vocab",
+    "medref.knowledge",
+    "medref.checker",
+    "medref.guides",
+    "medref.reference",
+    "medref.accounts",
+    "medref.annotations",
+    "medref.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "medref.config.urls"
+WSGI_APPLICATION = "medref.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "medref" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns (an error under pytest) if absent
+# Outside production, serve straight from the app folders so a fresh checkout needs no collectstatic.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Request bodies beyond this are refused with 400 before any view parses them.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int(
+    "MEDREF_MAX_BODY_BYTES", 1_000_000, "Largest request body accepted, in bytes.", minimum=1024
+)
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+_ssl_redirect = env_bool(
+    "MEDREF_SSL_REDIRECT",
+    True,
+    "In production mode, redirect plain HTTP to HTTPS (turn off behind a TLS-terminating proxy "
+    "that already does it).",
+)
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = _ssl_redirect
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str(
+        "MEDREF_LOG_LEVEL", "WARNING", "Log level for the console: DEBUG, INFO, WARNING or ERROR."
+    )},
+}

@@ -1,0 +1,1 @@
+"""The interaction knowledge base: sources with provenance and licences, interactions rated by each source, the severity scale, and the importers."""

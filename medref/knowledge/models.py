@@ -1,0 +1,141 @@
+"""Sources with provenance, and interactions as each source rates them.
+
+Several sources may rate the same pair; each keeps its own row (unique per source and pair),
+so an import never overwrites another source's rating. The headline severity of a pair is
+derived at read time by `medref.knowledge.headline.headline_severity`.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from medref.knowledge.severity import Evidence, ReviewStatus, Severity
+
+
+class Source(models.Model):
+    key = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    version = models.CharField(max_length=100)
+    licence = models.CharField(max_length=200)
+    licence_url = models.URLField(blank=True)
+    url = models.URLField(blank=True)
+    non_commercial = models.BooleanField(default=False)
+    language = models.CharField(max_length=8, default="en")
+    citation = models.TextField(blank=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+    checksum = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the imported input")
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.version}"
+
+
+def side_key(ingredient_id: int | None, class_id: int | None) -> str:
+    return f"i{ingredient_id}" if ingredient_id is not None else f"c{class_id}"
+
+
+def pair_key(a: str, b: str) -> str:
+    """Order-free key for a pair of sides, so A+B and B+A are the same row."""
+    return "|".join(sorted((a, b)))
+
+
+class InteractionQuerySet(models.QuerySet):
+    def for_pair(self, a_id: int, b_id: int) -> InteractionQuerySet:
+        """Direct ingredient-ingredient ratings of a pair, in either order, from every source."""
+        return self.filter(pair_key=pair_key(f"i{a_id}", f"i{b_id}"))
+
+    def involving(self, ingredient_id: int) -> InteractionQuerySet:
+        return self.filter(Q(a_ingredient_id=ingredient_id) | Q(b_ingredient_id=ingredient_id))
+
+    def ingredient_pairs(self) -> InteractionQuerySet:
+        return self.filter(a_ingredient__isnull=False, b_ingredient__isnull=False)
+
+
+class Interaction(models.Model):
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="interactions")
+    a_ingredient = models.ForeignKey(
+        "vocab.Ingredient", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    a_class = models.ForeignKey(
+        "vocab.DrugClass", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    b_ingredient = models.ForeignKey(
+        "vocab.Ingredient", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    b_class = models.ForeignKey(
+        "vocab.DrugClass", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    pair_key = models.CharField(max_length=40, db_index=True)
+    severity = models.CharField(max_length=16, choices=Severity.choices())
+    levels = models.JSONField(
+        default=list, blank=True, help_text="Every level the source gives, e.g. by route or dose"
+    )
+    evidence = models.CharField(
+        max_length=12, blank=True, choices=[(e.value, e.value) for e in Evidence]
+    )
+    onset = models.CharField(max_length=12, blank=True)
+    mechanism = models.TextField(blank=True)
+    consequence = models.TextField(blank=True)
+    management = models.TextField(blank=True)
+    patient_mechanism = models.TextField(blank=True)
+    patient_management = models.TextField(blank=True)
+    language = models.CharField(max_length=8, default="en")
+    references = models.JSONField(default=list, blank=True)
+    records = models.JSONField(
+        default=list, blank=True, help_text="Where in the source this came from (file:line, entry)"
+    )
+    review_status = models.CharField(
+        max_length=12,
+        choices=[(r.value, r.label) for r in ReviewStatus],
+        default=ReviewStatus.UNREVIEWED.value,
+    )
+    reviewed_by = models.CharField(max_length=200, blank=True)
+    reviewed_at = models.DateField(null=True, blank=True)
+
+    objects = InteractionQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "pair_key"], name="interaction_per_source"),
+            models.CheckConstraint(
+                condition=(Q(a_ingredient__isnull=False) ^ Q(a_class__isnull=False))
+                & (Q(b_ingredient__isnull=False) ^ Q(b_class__isnull=False)),
+                name="interaction_sides_set",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pair_key} ({self.source.key}: {self.severity})"
+
+    @property
+    def severity_enum(self) -> Severity:
+        return Severity(self.severity)
+
+    def compute_pair_key(self) -> str:
+        return pair_key(
+            side_key(self.a_ingredient_id, self.a_class_id),
+            side_key(self.b_ingredient_id, self.b_class_id),
+        )
+
+
+class KnowledgeBaseState(models.Model):
+    """One row: a version number bumped by every import, so caches and the checker index know
+    when to rebuild."""
+
+    version = models.PositiveIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    @classmethod
+    def current(cls) -> int:
+        row = cls.objects.filter(pk=1).values_list("version", flat=True).first()
+        return row or 0
+
+    @classmethod
+    def bump(cls) -> int:
+        obj, _ = cls.objects.get_or_create(pk=1)
+        cls.objects.filter(pk=1).update(version=models.F("version") + 1)
+        obj.refresh_from_db()
+        return obj.version

@@ -1,0 +1,1 @@
+"""The professional clinical reference: topic pages, editorial pages, citations."""

@@ -1,0 +1,143 @@
+"""Ingredients, their names and codes, combination products and drug classes."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class NameKind(models.TextChoices):
+    INN = "inn", "International non-proprietary name"
+    US = "us", "US name"
+    UK = "uk", "UK name"
+    BRAND = "brand", "Brand name"
+    SYNONYM = "synonym", "Synonym"
+    SALT = "salt", "Salt or form"
+    MISSPELLING = "misspelling", "Common misspelling"
+    SOURCE = "source", "Name used by a data source"
+
+
+class CodeSystem(models.TextChoices):
+    ATC = "atc", "WHO ATC"
+    RXCUI = "rxcui", "RxNorm RxCUI"
+    DRUGBANK = "drugbank", "DrugBank ID"
+    UNII = "unii", "FDA UNII"
+    WIKIDATA = "wikidata", "Wikidata QID"
+    DDINTER = "ddinter", "DDInter ID"
+
+
+class IngredientQuerySet(models.QuerySet):
+    def with_code(self, system: str, value: str) -> IngredientQuerySet:
+        return self.filter(codes__system=system, codes__value=value)
+
+
+class Ingredient(models.Model):
+    slug = models.SlugField(max_length=120, unique=True)
+    name = models.CharField(max_length=200, help_text="Canonical English name (INN where there is one)")
+    source = models.ForeignKey("knowledge.Source", on_delete=models.PROTECT, related_name="ingredients")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = IngredientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def code(self, system: str) -> str | None:
+        for code in self.codes.all():
+            if code.system == system:
+                return code.value
+        return None
+
+
+class Code(models.Model):
+    ingredient = models.ForeignKey(Ingredient, on_delete=models.CASCADE, related_name="codes")
+    system = models.CharField(max_length=12, choices=CodeSystem.choices)
+    value = models.CharField(max_length=40)
+    source = models.ForeignKey("knowledge.Source", on_delete=models.CASCADE, related_name="codes")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ingredient", "system", "value"], name="code_unique")
+        ]
+        indexes = [models.Index(fields=["system", "value"])]
+
+    def __str__(self) -> str:
+        return f"{self.system}:{self.value}"
+
+
+class Name(models.Model):
+    ingredient = models.ForeignKey(Ingredient, on_delete=models.CASCADE, related_name="names")
+    name = models.CharField(max_length=300)
+    normalized = models.CharField(max_length=300, db_index=True)
+    kind = models.CharField(max_length=12, choices=NameKind.choices)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 alpha-2, brands only")
+    source = models.ForeignKey("knowledge.Source", on_delete=models.CASCADE, related_name="names")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ingredient", "normalized", "kind", "country", "source"],
+                name="name_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(models.Model):
+    """A combination product: one name a person types that means several ingredients."""
+
+    name = models.CharField(max_length=300)
+    normalized = models.CharField(max_length=300, db_index=True)
+    country = models.CharField(max_length=2, blank=True)
+    ingredients = models.ManyToManyField(Ingredient, related_name="products")
+    source = models.ForeignKey("knowledge.Source", on_delete=models.CASCADE, related_name="products")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["normalized", "source"], name="product_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClassKind(models.TextChoices):
+    PHARMACOLOGICAL = "pharmacological", "Pharmacological group"
+    ATC = "atc", "ATC group"
+    CHEMICAL = "chemical", "Chemical group"
+    THERAPEUTIC = "therapeutic", "Therapeutic group"
+
+
+class DrugClass(models.Model):
+    slug = models.SlugField(max_length=160, unique=True)
+    name = models.CharField(max_length=300)
+    kind = models.CharField(max_length=16, choices=ClassKind.choices)
+    duplication = models.BooleanField(
+        default=False, help_text="Two members in one regimen is a therapeutic duplication"
+    )
+    description = models.TextField(blank=True)
+    language = models.CharField(max_length=8, default="en")
+    source = models.ForeignKey("knowledge.Source", on_delete=models.PROTECT, related_name="classes")
+    members = models.ManyToManyField(Ingredient, through="ClassMembership", related_name="classes")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "drug classes"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClassMembership(models.Model):
+    drug_class = models.ForeignKey(DrugClass, on_delete=models.CASCADE)
+    ingredient = models.ForeignKey(Ingredient, on_delete=models.CASCADE)
+    source = models.ForeignKey("knowledge.Source", on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["drug_class", "ingredient"], name="membership_unique")
+        ]

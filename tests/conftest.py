@@ -1,0 +1,36 @@
+"""Shared test set-up: the fixture content set and the data-set path."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE_CONTENT = ROOT / "tests" / "fixtures" / "content"
+SHARED_DATA = Path(os.environ.get("MEDREF_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    return f"database: {settings.DATABASES['default']['ENGINE']}"
+
+
+@pytest.fixture
+def fixture_content(db):
+    """Load the small curated fixture set into the test database."""
+    from rich.console import Console
+
+    from medref.knowledge.importers.content import import_content
+
+    import_content(path=FIXTURE_CONTENT, console=Console(quiet=True))
+    return FIXTURE_CONTENT
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.fail(f"the shared data sets are expected at {SHARED_DATA} (set MEDREF_SHARED_DATA)")
+    return SHARED_DATA
