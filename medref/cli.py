@@ -51,12 +51,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     argv = [
         "gunicorn",
         "medref.config.wsgi:application",
-        "--bind", f"{args.host}:{args.port}",
-        "--workers", str(args.workers),
-        "--threads", str(args.threads),
-        "--access-logfile", "-" if args.access_log else "/dev/null",
-        "--graceful-timeout", "10",
-        "--timeout", "60",
+        "--bind",
+        f"{args.host}:{args.port}",
+        "--workers",
+        str(args.workers),
+        "--threads",
+        str(args.threads),
+        "--access-logfile",
+        "-" if args.access_log else "/dev/null",
+        "--graceful-timeout",
+        "10",
+        "--timeout",
+        "60",
     ]
     os.execvp(sys.executable, [sys.executable, "-m", *argv])
     return 0  # pragma: no cover - exec does not return
@@ -132,8 +138,11 @@ def build_parser() -> argparse.ArgumentParser:
     from medref.knowledge.importers import IMPORTER_HELP
 
     p = sub.add_parser("import", help="import a data source (validates first, one transaction)")
-    p.add_argument("source", choices=sorted(IMPORTER_HELP), help="; ".join(
-        f"{k}: {v}" for k, v in sorted(IMPORTER_HELP.items())))
+    p.add_argument(
+        "source",
+        choices=sorted(IMPORTER_HELP),
+        help="; ".join(f"{k}: {v}" for k, v in sorted(IMPORTER_HELP.items())),
+    )
     p.add_argument("path", help="file or folder to read")
     p.add_argument("--dry-run", action="store_true", help="validate and report; write nothing")
     p.set_defaults(func=cmd_import)

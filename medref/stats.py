@@ -24,8 +24,12 @@ def collect_stats() -> dict:
         entry["by_severity"][row["severity"]] = row["n"]
         by_severity[row["severity"]] += row["n"]
     sources = {
-        s.key: {"name": s.name, "version": s.version, "licence": s.licence,
-                "imported_at": s.imported_at.isoformat() if s.imported_at else None}
+        s.key: {
+            "name": s.name,
+            "version": s.version,
+            "licence": s.licence,
+            "imported_at": s.imported_at.isoformat() if s.imported_at else None,
+        }
         for s in Source.objects.all()
     }
     return {
@@ -60,5 +64,7 @@ def print_stats(stats: dict, console: Console) -> None:
         per.add_column(level, justify="right")
     per.add_column("total", justify="right")
     for key, entry in sorted(stats["interactions"]["by_source"].items()):
-        per.add_row(key, *(f"{entry['by_severity'].get(lv, 0):,}" for lv in levels), f"{entry['total']:,}")
+        per.add_row(
+            key, *(f"{entry['by_severity'].get(lv, 0):,}" for lv in levels), f"{entry['total']:,}"
+        )
     console.print(per)

@@ -67,9 +67,14 @@ SECRET_KEY = env_custom(
     "Required in production mode.",
     _secret_key,
 )
-DEBUG = env_bool(
-    "DEBUG", False, "Django debug pages. Never turn on in production; ignored in production mode."
-) and not PRODUCTION
+DEBUG = (
+    env_bool(
+        "DEBUG",
+        False,
+        "Django debug pages. Never turn on in production; ignored in production mode.",
+    )
+    and not PRODUCTION
+)
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS",
     ["127.0.0.1", "localhost", "[::1]", "testserver"],
@@ -218,7 +223,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str(
-        "MEDREF_LOG_LEVEL", "WARNING", "Log level for the console: DEBUG, INFO, WARNING or ERROR."
-    )},
+    "root": {
+        "handlers": ["console"],
+        "level": env_str(
+            "MEDREF_LOG_LEVEL",
+            "WARNING",
+            "Log level for the console: DEBUG, INFO, WARNING or ERROR.",
+        ),
+    },
 }

@@ -24,7 +24,9 @@ class Source(models.Model):
     language = models.CharField(max_length=8, default="en")
     citation = models.TextField(blank=True)
     imported_at = models.DateTimeField(null=True, blank=True)
-    checksum = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the imported input")
+    checksum = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the imported input"
+    )
 
     class Meta:
         ordering = ["key"]
@@ -127,6 +129,9 @@ class KnowledgeBaseState(models.Model):
 
     version = models.PositiveIntegerField(default=0)
     changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"knowledge base version {self.version}"
 
     @classmethod
     def current(cls) -> int:

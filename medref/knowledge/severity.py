@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 
 
-class Severity(str, enum.Enum):
+class Severity(enum.StrEnum):
     CONTRAINDICATED = "contraindicated"
     MAJOR = "major"
     MODERATE = "moderate"
@@ -61,14 +61,14 @@ def most_severe(levels: list[Severity]) -> Severity:
     return max(levels, key=lambda s: s.rank) if levels else Severity.UNKNOWN
 
 
-class Evidence(str, enum.Enum):
+class Evidence(enum.StrEnum):
     ESTABLISHED = "established"
     PROBABLE = "probable"
     SUSPECTED = "suspected"
     THEORETICAL = "theoretical"
 
 
-class ReviewStatus(str, enum.Enum):
+class ReviewStatus(enum.StrEnum):
     UNREVIEWED = "unreviewed"  # starter content or imported data nobody here has checked
     REVIEWED = "reviewed"  # signed off by a clinical reviewer through the editorial workflow
     EXTERNAL = "external"  # reviewed by the publishing source, not by us

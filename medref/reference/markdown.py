@@ -8,8 +8,28 @@ from markdown_it import MarkdownIt
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 _TAGS = {
-    "a", "p", "ul", "ol", "li", "strong", "em", "code", "pre", "blockquote", "h2", "h3", "h4",
-    "table", "thead", "tbody", "tr", "th", "td", "br", "hr", "sup",
+    "a",
+    "p",
+    "ul",
+    "ol",
+    "li",
+    "strong",
+    "em",
+    "code",
+    "pre",
+    "blockquote",
+    "h2",
+    "h3",
+    "h4",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "br",
+    "hr",
+    "sup",
 }
 _ATTRIBUTES = {"a": {"href", "title", "id"}, "sup": {"id"}, "li": {"id"}, "th": {"scope"}}
 

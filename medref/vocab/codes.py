@@ -60,4 +60,10 @@ class WikidataQID:
         _check(self._RE, self.value, "Wikidata QID", "Q407431")
 
 
-CODE_TYPES = {"atc": ATCCode, "rxcui": RxCUI, "drugbank": DrugBankID, "unii": UNII, "wikidata": WikidataQID}
+CODE_TYPES = {
+    "atc": ATCCode,
+    "rxcui": RxCUI,
+    "drugbank": DrugBankID,
+    "unii": UNII,
+    "wikidata": WikidataQID,
+}

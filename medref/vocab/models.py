@@ -32,8 +32,12 @@ class IngredientQuerySet(models.QuerySet):
 
 class Ingredient(models.Model):
     slug = models.SlugField(max_length=120, unique=True)
-    name = models.CharField(max_length=200, help_text="Canonical English name (INN where there is one)")
-    source = models.ForeignKey("knowledge.Source", on_delete=models.PROTECT, related_name="ingredients")
+    name = models.CharField(
+        max_length=200, help_text="Canonical English name (INN where there is one)"
+    )
+    source = models.ForeignKey(
+        "knowledge.Source", on_delete=models.PROTECT, related_name="ingredients"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = IngredientQuerySet.as_manager()
@@ -94,7 +98,9 @@ class Product(models.Model):
     normalized = models.CharField(max_length=300, db_index=True)
     country = models.CharField(max_length=2, blank=True)
     ingredients = models.ManyToManyField(Ingredient, related_name="products")
-    source = models.ForeignKey("knowledge.Source", on_delete=models.CASCADE, related_name="products")
+    source = models.ForeignKey(
+        "knowledge.Source", on_delete=models.CASCADE, related_name="products"
+    )
 
     class Meta:
         constraints = [
@@ -141,3 +147,6 @@ class ClassMembership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["drug_class", "ingredient"], name="membership_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.ingredient_id} in {self.drug_class_id}"

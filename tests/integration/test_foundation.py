@@ -16,7 +16,9 @@ from tests.conftest import FIXTURE_CONTENT, ROOT
 MEDREF = [sys.executable, "-m", "medref.cli"]
 
 
-def run_medref(*args: str, env: dict | None = None, timeout: int = 120) -> subprocess.CompletedProcess:
+def run_medref(
+    *args: str, env: dict | None = None, timeout: int = 120
+) -> subprocess.CompletedProcess:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     full_env.update(env or {})
     return subprocess.run(
@@ -29,7 +31,12 @@ def test_home_page_has_navigation_search_and_disclaimer(client):
     response = client.get("/")
     html = response.content.decode()
     assert response.status_code == 200
-    for label in ("Interaction checker", "Interactions A&ndash;Z", "Professional reference", "Sign in"):
+    for label in (
+        "Interaction checker",
+        "Interactions A&ndash;Z",
+        "Professional reference",
+        "Sign in",
+    ):
         assert label in html
     assert 'role="search"' in html and '<label for="site-search">' in html
     assert "Medical disclaimer" in html

@@ -24,7 +24,7 @@ from medref.knowledge.importers.base import (
     sha256_of,
     upsert_source,
 )
-from medref.knowledge.models import Interaction, pair_key
+from medref.knowledge.models import Interaction
 from medref.knowledge.severity import Evidence, ReviewStatus, Severity
 from medref.vocab.codes import CODE_TYPES
 from medref.vocab.models import (
@@ -44,8 +44,13 @@ SLUG_RE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 COUNTRY_RE = re.compile(r"[A-Z]{2}")
 CITATION_RE = re.compile(r"\[(\d+(?:\s*[,\u2013-]\s*\d+)*)\]")
 ONSETS = {"rapid", "delayed", "unspecified"}
-NAME_LISTS = {"us": NameKind.US, "uk": NameKind.UK, "synonyms": NameKind.SYNONYM,
-              "salts": NameKind.SALT, "misspellings": NameKind.MISSPELLING}
+NAME_LISTS = {
+    "us": NameKind.US,
+    "uk": NameKind.UK,
+    "synonyms": NameKind.SYNONYM,
+    "salts": NameKind.SALT,
+    "misspellings": NameKind.MISSPELLING,
+}
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -119,7 +124,12 @@ def _opt_str(entry: dict, key: str, path: Path) -> str:
 def _slug(entry: dict, key: str, path: Path) -> str:
     slug = _req(entry, key, path)
     if not SLUG_RE.fullmatch(slug):
-        raise fail(path, entry.get("__line__"), key, f"{slug!r} is not a slug (lower-case words joined by '-')")
+        raise fail(
+            path,
+            entry.get("__line__"),
+            key,
+            f"{slug!r} is not a slug (lower-case words joined by '-')",
+        )
     return slug
 
 
@@ -144,14 +154,23 @@ def _references(entry: dict, path: Path, *, required: bool) -> list[dict]:
     for ref in refs:
         if isinstance(ref, str):
             ref = {"text": ref}
-        if not isinstance(ref, dict) or not isinstance(ref.get("text"), str) or not ref["text"].strip():
+        if (
+            not isinstance(ref, dict)
+            or not isinstance(ref.get("text"), str)
+            or not ref["text"].strip()
+        ):
             raise fail(path, line, "references", "each reference needs a 'text'")
         clean = {"text": ref["text"].strip()}
         for key in ("pmid", "doi", "url"):
             if ref.get(key):
                 clean[key] = str(ref[key]).strip()
         if "pmid" in clean and not clean["pmid"].isdigit():
-            raise fail(path, ref.get("__line__", line), "references.pmid", f"{clean['pmid']!r} is not a PMID")
+            raise fail(
+                path,
+                ref.get("__line__", line),
+                "references.pmid",
+                f"{clean['pmid']!r} is not a PMID",
+            )
         out.append(clean)
     return out
 
@@ -198,7 +217,12 @@ def _validate(b: Bundle) -> None:  # noqa: C901 - one pass per kind, kept togeth
         slug = _slug(e, "slug", path)
         if slug in drug_slugs:
             first = drug_slugs[slug]
-            raise fail(path, line, "slug", f"{slug!r} is already defined at {first['__file__']}:{first['__line__']}")
+            raise fail(
+                path,
+                line,
+                "slug",
+                f"{slug!r} is already defined at {first['__file__']}:{first['__line__']}",
+            )
         drug_slugs[slug] = e
         _req(e, "name", path)
         names = e.get("names") or {}
@@ -208,27 +232,43 @@ def _validate(b: Bundle) -> None:  # noqa: C901 - one pass per kind, kept togeth
             if key == "__line__":
                 continue
             if key not in NAME_LISTS:
-                raise fail(path, line, f"names.{key}", f"unknown name list; use {', '.join(NAME_LISTS)}")
-            if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
+                raise fail(
+                    path, line, f"names.{key}", f"unknown name list; use {', '.join(NAME_LISTS)}"
+                )
+            if not isinstance(values, list) or not all(
+                isinstance(v, str) and v.strip() for v in values
+            ):
                 raise fail(path, line, f"names.{key}", "must be a list of non-empty names")
         for brand in e.get("brands") or []:
             if not isinstance(brand, dict) or not isinstance(brand.get("name"), str):
                 raise fail(path, line, "brands", "each brand needs a name")
             country = brand.get("country", "")
             if country and not COUNTRY_RE.fullmatch(str(country)):
-                raise fail(path, brand.get("__line__", line), "brands.country", f"{country!r} is not an ISO 3166 alpha-2 code")
+                raise fail(
+                    path,
+                    brand.get("__line__", line),
+                    "brands.country",
+                    f"{country!r} is not an ISO 3166 alpha-2 code",
+                )
         codes = e.get("codes") or {}
         for system, value in codes.items():
             if system == "__line__":
                 continue
             if system not in CODE_TYPES:
-                raise fail(path, line, f"codes.{system}", f"unknown code system; use {', '.join(CODE_TYPES)}")
+                raise fail(
+                    path,
+                    line,
+                    f"codes.{system}",
+                    f"unknown code system; use {', '.join(CODE_TYPES)}",
+                )
             values = value if isinstance(value, list) else [value]
             for v in values:
                 try:
                     CODE_TYPES[system](str(v).strip())
                 except ValueError as exc:
-                    raise fail(path, codes.get("__line__", line), f"codes.{system}", str(exc)) from None
+                    raise fail(
+                        path, codes.get("__line__", line), f"codes.{system}", str(exc)
+                    ) from None
     seen_products: dict[str, dict] = {}
     for e in b.products:
         path, line = e["__file__"], e["__line__"]
@@ -239,7 +279,9 @@ def _validate(b: Bundle) -> None:  # noqa: C901 - one pass per kind, kept togeth
         seen_products[key] = e
         ingredients = _req(e, "ingredients", path, list)
         if len(ingredients) < 2:
-            raise fail(path, line, "ingredients", "a combination product needs at least two ingredients")
+            raise fail(
+                path, line, "ingredients", "a combination product needs at least two ingredients"
+            )
         for slug in ingredients:
             if slug not in drug_slugs:
                 raise fail(path, line, "ingredients", f"unknown drug {slug!r}")
@@ -276,7 +318,12 @@ def _validate(b: Bundle) -> None:  # noqa: C901 - one pass per kind, kept togeth
         key = "|".join(sorted(sides))
         if key in seen_pairs:
             first = seen_pairs[key]
-            raise fail(path, line, "a/b", f"duplicate pair {sides[0]} + {sides[1]}; first at {first['__file__']}:{first['__line__']}")
+            raise fail(
+                path,
+                line,
+                "a/b",
+                f"duplicate pair {sides[0]} + {sides[1]}; first at {first['__file__']}:{first['__line__']}",
+            )
         seen_pairs[key] = e
         try:
             Severity.parse(_req(e, "severity", path))
@@ -284,11 +331,19 @@ def _validate(b: Bundle) -> None:  # noqa: C901 - one pass per kind, kept togeth
             raise fail(path, line, "severity", str(exc)) from None
         evidence = _opt_str(e, "evidence", path)
         if evidence and evidence not in {v.value for v in Evidence}:
-            raise fail(path, line, "evidence", f"{evidence!r}; use {', '.join(v.value for v in Evidence)}")
+            raise fail(
+                path, line, "evidence", f"{evidence!r}; use {', '.join(v.value for v in Evidence)}"
+            )
         onset = _opt_str(e, "onset", path)
         if onset and onset not in ONSETS:
             raise fail(path, line, "onset", f"{onset!r}; use {', '.join(sorted(ONSETS))}")
-        for key in ("mechanism", "consequence", "management", "patient_mechanism", "patient_management"):
+        for key in (
+            "mechanism",
+            "consequence",
+            "management",
+            "patient_mechanism",
+            "patient_management",
+        ):
             _req(e, key, path)
         _references(e, path, required=True)
     topic_slugs = {t.get("slug") for t in b.topics}
@@ -318,8 +373,12 @@ def _validate(b: Bundle) -> None:  # noqa: C901 - one pass per kind, kept togeth
             for match in CITATION_RE.finditer(body_line):
                 for n in _citation_numbers(match.group(1)):
                     if not 1 <= n <= len(refs):
-                        raise fail(path, t["__body_line__"] + offset, "body",
-                                   f"citation [{n}] has no reference (there are {len(refs)})")
+                        raise fail(
+                            path,
+                            t["__body_line__"] + offset,
+                            "body",
+                            f"citation [{n}] has no reference (there are {len(refs)})",
+                        )
     for p in b.pages:
         path = p["__file__"]
         p["__line__"] = 2
@@ -359,7 +418,10 @@ def import_content(*, path: str | Path, console: Console, dry_run: bool = False)
     checksum = sha256_of(files)
 
     def write(summary: Summary) -> None:
-        source = upsert_source(key=SOURCE_KEY, defaults={**SOURCE_DEFAULTS, "version": checksum[:12], "checksum": checksum})
+        source = upsert_source(
+            key=SOURCE_KEY,
+            defaults={**SOURCE_DEFAULTS, "version": checksum[:12], "checksum": checksum},
+        )
         ingredients = _write_drugs(bundle, source, summary)
         _write_products(bundle, source, ingredients, summary)
         classes = _write_classes(bundle, source, ingredients, summary)
@@ -413,9 +475,18 @@ def _write_drugs(b: Bundle, source, summary: Summary) -> dict[str, Ingredient]:
             if key[:4] in seen_keys:
                 continue
             seen_keys.add(key[:4])
-            wanted[key] = Name(ingredient=ing, name=display, normalized=key[1], kind=kind, country=country, source=source)
+            wanted[key] = Name(
+                ingredient=ing,
+                name=display,
+                normalized=key[1],
+                kind=kind,
+                country=country,
+                source=source,
+            )
     _sync(current, wanted, Name, "names", summary)
-    current_codes = {(c.ingredient_id, c.system, c.value): c.id for c in Code.objects.filter(source=source)}
+    current_codes = {
+        (c.ingredient_id, c.system, c.value): c.id for c in Code.objects.filter(source=source)
+    }
     wanted_codes: dict[tuple, Code] = {}
     for e in b.drugs:
         ing = result[e["slug"]]
@@ -442,8 +513,13 @@ def _sync(current: dict, wanted: dict, model, label: str, summary: Summary) -> N
     summary.unchanged[label] += len(wanted) - len(fresh)
 
 
-def _write_products(b: Bundle, source, ingredients: dict[str, Ingredient], summary: Summary) -> None:
-    existing = {p.normalized: p for p in Product.objects.filter(source=source).prefetch_related("ingredients")}
+def _write_products(
+    b: Bundle, source, ingredients: dict[str, Ingredient], summary: Summary
+) -> None:
+    existing = {
+        p.normalized: p
+        for p in Product.objects.filter(source=source).prefetch_related("ingredients")
+    }
     seen = set()
     for e in b.products:
         summary.read["products"] += 1
@@ -453,10 +529,16 @@ def _write_products(b: Bundle, source, ingredients: dict[str, Ingredient], summa
         country = str(e.get("country") or "")
         product = existing.get(key)
         if product is None:
-            product = Product.objects.create(name=e["name"].strip(), normalized=key, country=country, source=source)
+            product = Product.objects.create(
+                name=e["name"].strip(), normalized=key, country=country, source=source
+            )
             product.ingredients.set(wanted_ids)
             summary.added["products"] += 1
-        elif {i.id for i in product.ingredients.all()} != wanted_ids or product.country != country or product.name != e["name"].strip():
+        elif (
+            {i.id for i in product.ingredients.all()} != wanted_ids
+            or product.country != country
+            or product.name != e["name"].strip()
+        ):
             product.name, product.country = e["name"].strip(), country
             product.save()
             product.ingredients.set(wanted_ids)
@@ -469,7 +551,9 @@ def _write_products(b: Bundle, source, ingredients: dict[str, Ingredient], summa
         summary.removed["products"] += len(stale)
 
 
-def _write_classes(b: Bundle, source, ingredients: dict[str, Ingredient], summary: Summary) -> dict[str, DrugClass]:
+def _write_classes(
+    b: Bundle, source, ingredients: dict[str, Ingredient], summary: Summary
+) -> dict[str, DrugClass]:
     existing = {c.slug: c for c in DrugClass.objects.filter(source=source)}
     result = {}
     for e in b.classes:
@@ -496,7 +580,10 @@ def _write_classes(b: Bundle, source, ingredients: dict[str, Ingredient], summar
     if stale:
         DrugClass.objects.filter(id__in=stale).delete()
         summary.removed["classes"] += len(stale)
-    current = {(m.drug_class_id, m.ingredient_id): m.id for m in ClassMembership.objects.filter(source=source)}
+    current = {
+        (m.drug_class_id, m.ingredient_id): m.id
+        for m in ClassMembership.objects.filter(source=source)
+    }
     wanted = {}
     for e in b.classes:
         for slug in e["members"]:
@@ -506,8 +593,19 @@ def _write_classes(b: Bundle, source, ingredients: dict[str, Ingredient], summar
     return result
 
 
-_INTERACTION_FIELDS = ("severity", "evidence", "onset", "mechanism", "consequence", "management",
-                       "patient_mechanism", "patient_management", "references", "records", "review_status")
+_INTERACTION_FIELDS = (
+    "severity",
+    "evidence",
+    "onset",
+    "mechanism",
+    "consequence",
+    "management",
+    "patient_mechanism",
+    "patient_management",
+    "references",
+    "records",
+    "review_status",
+)
 
 
 def _write_interactions(b: Bundle, source, ingredients, classes, summary: Summary) -> None:
@@ -578,7 +676,9 @@ def _write_topics(b: Bundle, source, ingredients, summary: Summary) -> None:
             "references": _references(t, t["__file__"], required=True),
             "last_edited": _date(t["last_edited"], t["__file__"], 2, "last_edited"),
             "last_reviewed": last_reviewed,
-            "review_status": ReviewStatus.REVIEWED.value if last_reviewed else ReviewStatus.UNREVIEWED.value,
+            "review_status": ReviewStatus.REVIEWED.value
+            if last_reviewed
+            else ReviewStatus.UNREVIEWED.value,
             "status": Topic.Status.PUBLISHED,
         }
         topic = existing.get(t["slug"])
@@ -602,7 +702,11 @@ def _write_topics(b: Bundle, source, ingredients, summary: Summary) -> None:
         if set(topic.related.values_list("id", flat=True)) != wanted_related:
             topic.related.set(wanted_related)
     # A topic dropped from the files is retired, never deleted: annotations point at it.
-    gone = [t.id for slug, t in existing.items() if slug not in by_slug and t.source_id == source.id and t.status != Topic.Status.RETIRED]
+    gone = [
+        t.id
+        for slug, t in existing.items()
+        if slug not in by_slug and t.source_id == source.id and t.status != Topic.Status.RETIRED
+    ]
     if gone:
         Topic.objects.filter(id__in=gone).update(status=Topic.Status.RETIRED)
         summary.removed["topics"] += len(gone)
@@ -614,8 +718,11 @@ def _write_pages(b: Bundle, source, summary: Summary) -> None:
     existing = {p.slug: p for p in Page.objects.all()}
     for p in b.pages:
         summary.read["pages"] += 1
-        fields = {"title": p["title"].strip(), "body": p["__body__"],
-                  "last_edited": _date(p["last_edited"], p["__file__"], 2, "last_edited")}
+        fields = {
+            "title": p["title"].strip(),
+            "body": p["__body__"],
+            "last_edited": _date(p["last_edited"], p["__file__"], 2, "last_edited"),
+        }
         page = existing.get(p["slug"])
         if page is None:
             Page.objects.create(slug=p["slug"], source=source, **fields)

