@@ -147,6 +147,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="validate and report; write nothing")
     p.set_defaults(func=cmd_import)
 
+    from medref.checker.cli import add_check_arguments
+
+    p = sub.add_parser("check", help="check a list of drugs for interactions")
+    add_check_arguments(p)
+    p.set_defaults(func=cmd_check)
+
     p = sub.add_parser("manage", help="run a Django management command", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_manage)

@@ -23,10 +23,19 @@ def fixture_content(db):
     """Load the small curated fixture set into the test database."""
     from rich.console import Console
 
+    from medref.checker.repository import get_checker
     from medref.knowledge.importers.content import import_content
 
     import_content(path=FIXTURE_CONTENT, console=Console(quiet=True))
+    get_checker().reset()
     return FIXTURE_CONTENT
+
+
+@pytest.fixture
+def checker(fixture_content):
+    from medref.checker.repository import get_checker
+
+    return get_checker()
 
 
 @pytest.fixture

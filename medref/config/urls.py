@@ -9,5 +9,6 @@ urlpatterns = [
     path("", guide_views.home, name="home"),
     path("healthz", guide_views.healthz, name="healthz"),
     path("", include("medref.reference.urls")),
+    path("api/", include("medref.api.urls")),
     path("admin/", admin.site.urls),
 ]

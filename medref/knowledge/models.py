@@ -139,6 +139,13 @@ class KnowledgeBaseState(models.Model):
         return row or 0
 
     @classmethod
+    def stamp(cls) -> str:
+        """Version plus change time: unique even if a version number is reused (a restored backup,
+        a rolled-back test), so a cached index is never taken for another knowledge base."""
+        row = cls.objects.filter(pk=1).values_list("version", "changed_at").first()
+        return f"{row[0]}@{row[1].isoformat()}" if row else "0"
+
+    @classmethod
     def bump(cls) -> int:
         obj, _ = cls.objects.get_or_create(pk=1)
         cls.objects.filter(pk=1).update(version=models.F("version") + 1)

@@ -15,8 +15,13 @@ _SPACES = re.compile(r"\s+")
 _DROP = re.compile(r"[^\w\s]", re.UNICODE)
 
 
+_MARKS = str.maketrans(
+    "", "", "\u2122\u00ae\u00a9\u2120"
+)  # TM, (R), (C), SM: NFKD would spell them out
+
+
 def normalize(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
+    text = unicodedata.normalize("NFKD", text.translate(_MARKS))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.casefold().replace("'", "").replace("\u2019", "")
     text = text.replace("-", " ").replace("/", " ").replace("+", " ")

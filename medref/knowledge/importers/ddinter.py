@@ -103,9 +103,9 @@ def _files(path: Path) -> list[Path]:
 
 
 def _open_text(path: Path) -> io.TextIOBase:
-    raw = path.open("rb")
-    stream = gzip.open(raw) if path.name.endswith(".gz") else raw
-    return io.TextIOWrapper(stream, encoding="utf-8", newline="")
+    if path.name.endswith(".gz"):
+        return gzip.open(path, "rt", encoding="utf-8", newline="")
+    return path.open(encoding="utf-8", newline="")
 
 
 def parse(path: Path) -> Parsed:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import io
 from pathlib import Path
 
 from rich.console import Console
@@ -57,9 +56,12 @@ def parse(path: Path) -> tuple[Path, list[dict]]:
     file = _file(path)
     rows = []
     try:
-        raw = file.open("rb")
-        stream = gzip.open(raw) if file.name.endswith(".gz") else raw
-        with io.TextIOWrapper(stream, encoding="utf-8", newline="") as handle:
+        opener = (
+            gzip.open(file, "rt", encoding="utf-8", newline="")
+            if file.name.endswith(".gz")
+            else file.open(encoding="utf-8", newline="")
+        )
+        with opener as handle:
             reader = csv.reader(handle)
             header = next(reader, None)
             if header != HEADER:

@@ -1,0 +1,34 @@
+"""The API root: /api/v1/..., the OpenAPI schema at /api/openapi.json and docs at /api/docs."""
+
+from django.urls import path
+from ninja import NinjaAPI
+from ninja.errors import ValidationError
+
+from medref.api.v1 import router as v1_router
+
+api = NinjaAPI(
+    title="medref API",
+    version="1",
+    description="Drug-interaction checking and drug-name lookup. No interaction found never means safe: "
+    "every answer names the sources it checked.",
+    urls_namespace="api",
+)
+api.add_router("/v1", v1_router)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc: ValidationError):
+    """One readable sentence per problem instead of pydantic's nested structure."""
+    problems = []
+    for error in exc.errors:
+        where = ".".join(
+            str(p) for p in error.get("loc", []) if p not in ("body", "payload", "query")
+        )
+        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        problems.append(f"{where}: {message}" if where else message)
+    return api.create_response(
+        request, {"detail": "; ".join(problems) or "invalid request"}, status=422
+    )
+
+
+urlpatterns = [path("", api.urls)]

@@ -1,0 +1,183 @@
+"""JSON API v1: the interaction check and drug-name autocomplete."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from pydantic import Field, field_validator
+
+from medref.checker.repository import get_checker
+from medref.vocab.normalize import normalize
+
+router = Router(tags=["interactions"])
+
+MAX_DRUGS = 50
+MAX_NAME_LENGTH = 200
+SeverityName = Literal["contraindicated", "major", "moderate", "minor", "unknown"]
+
+
+class CheckIn(Schema):
+    drugs: list[str] = Field(
+        ...,
+        min_length=1,
+        max_length=MAX_DRUGS,
+        description=f"1 to {MAX_DRUGS} medicine names: brand, generic, UK or US, or product strings.",
+        examples=[["Tysabri", "ocrelizumab"]],
+    )
+
+    @field_validator("drugs")
+    @classmethod
+    def _names(cls, value: list[str]) -> list[str]:
+        for position, name in enumerate(value):
+            if not name.strip():
+                raise ValueError(f"drug {position + 1} is empty")
+            if len(name) > MAX_NAME_LENGTH:
+                raise ValueError(f"drug {position + 1} is longer than {MAX_NAME_LENGTH} characters")
+            if "\x00" in name:
+                raise ValueError(f"drug {position + 1} contains a NUL character")
+        return value
+
+
+class DrugOut(Schema):
+    input: str
+    resolved: bool
+    ingredients: list[str]
+    matched_by: str | None = Field(
+        None,
+        description="inn, us, uk, brand, synonym, salt, misspelling, source, product, product-string, combination or fuzzy",
+    )
+    matched_name: str | None = None
+    suggestions: list[str]
+    note: str | None = None
+
+
+class SourceRatingOut(Schema):
+    name: str
+    key: str
+    version: str
+    licence: str
+    severity: SeverityName
+    review_status: str
+    language: str
+    via: str
+
+
+class FindingOut(Schema):
+    kind: Literal["interaction", "duplication"]
+    drugs: list[str]
+    severity: SeverityName
+    action: str
+    summary: str
+    mechanism: str
+    management: str
+    patient_text: str
+    explanation: str
+    sources: list[SourceRatingOut]
+    sources_disagree: bool
+    guide_url: str
+    language: str
+    evidence: str
+
+
+class SourceOut(Schema):
+    name: str
+    key: str
+    version: str
+    licence: str
+
+
+class CheckOut(Schema):
+    drugs: list[DrugOut]
+    findings: list[FindingOut]
+    sources_checked: list[SourceOut]
+    message: str = Field(
+        description="Says which sources were checked when nothing was found; never 'safe'."
+    )
+    knowledge_base_version: int
+
+
+class Problem(Schema):
+    detail: str
+
+
+@router.post(
+    "/check",
+    response={200: CheckOut, 400: Problem, 422: Problem},
+    summary="Check a medication list for interactions",
+)
+def check(request: HttpRequest, payload: CheckIn):
+    """Resolve every name, then report every interaction and duplication among them, most severe
+    first, with each source's rating. Unrecognised names are listed with suggestions."""
+    return get_checker().check(payload.drugs).as_dict()
+
+
+class DrugNameOut(Schema):
+    name: str
+    ingredient: str
+    ingredient_slug: str
+    match: str
+
+
+class AutocompleteQuery(Schema):
+    q: str = Field(
+        ..., min_length=1, max_length=MAX_NAME_LENGTH, description="What the user has typed so far"
+    )
+
+
+@router.get(
+    "/drugs", response={200: list[DrugNameOut], 422: Problem}, summary="Autocomplete drug names"
+)
+def drugs(request: HttpRequest, query: Query[AutocompleteQuery]):
+    """The best 10 names starting with (or, failing that, close to) what was typed."""
+    index = get_checker().index()
+    return autocomplete(index, query.q)
+
+
+def autocomplete(index, text: str, limit: int = 10) -> list[dict]:
+    key = normalize(text)
+    if not key:
+        return []
+    names = index.names
+    hits: list[tuple[tuple, str, tuple[int, ...], str]] = []
+    for normalized in names.prefix_matches(key, limit * 5):
+        entry = names.exact[normalized][0]
+        if entry.kind == "misspelling":
+            continue
+        hits.append(
+            (
+                (entry.rank, len(normalized), normalized),
+                entry.display,
+                entry.ingredient_ids,
+                entry.kind,
+            )
+        )
+    if not hits:
+        found = names.resolve(text)
+        suggestions = [] if found.resolved else found.suggestions
+        if found.resolved:
+            hits.append(((0,), found.matched_name, found.ingredient_ids, found.matched_by))
+        return [
+            {"name": s, "ingredient": s, "ingredient_slug": "", "match": "suggestion"}
+            for s in suggestions
+        ] + [_drug_name(index, display, ids, kind) for _k, display, ids, kind in hits]
+    hits.sort(key=lambda h: h[0])
+    out, seen = [], set()
+    for _k, display, ids, kind in hits:
+        if (display.casefold(), ids) in seen:
+            continue
+        seen.add((display.casefold(), ids))
+        out.append(_drug_name(index, display, ids, kind))
+        if len(out) == limit:
+            break
+    return out
+
+
+def _drug_name(index, display: str, ids: tuple[int, ...], kind: str) -> dict:
+    return {
+        "name": display,
+        "ingredient": " + ".join(index.ingredients[i][1] for i in ids),
+        "ingredient_slug": "-and-".join(index.ingredients[i][0] for i in ids),
+        "match": kind,
+    }

@@ -1,0 +1,525 @@
+"""The interaction checker engine. No web framework: it reads the knowledge base through a
+`Repository` and keeps an in-memory index, rebuilt when the knowledge-base version changes.
+
+A check resolves each input name, then looks at every pair of ingredients from different inputs:
+direct ratings, class rules (ingredient-class and class-class) and therapeutic duplication. Each
+finding lists every source's rating side by side, flags disagreement and explains why it matched.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Protocol
+
+from medref.knowledge.severity import Severity
+from medref.vocab.resolve import NameIndex, Resolution
+
+CURATED_SOURCE = "medref-curated"
+DUPLICATION_SOURCE = "medref-duplication"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    key: str
+    name: str
+    version: str
+    licence: str
+    url: str = ""
+    language: str = "en"
+
+
+@dataclass(frozen=True, slots=True)
+class ClassInfo:
+    id: int
+    slug: str
+    name: str
+    duplication: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One source's rating of a pair of sides. A side is an int: 2*id for an ingredient,
+    2*id+1 for a class, so both kinds share one key space."""
+
+    id: int
+    source: str
+    a: int
+    b: int
+    severity: Severity
+    evidence: str = ""
+    mechanism: str = ""
+    consequence: str = ""
+    management: str = ""
+    patient_mechanism: str = ""
+    patient_management: str = ""
+    language: str = "en"
+    review_status: str = "unreviewed"
+    references: tuple = ()
+
+    @property
+    def specificity(self) -> int:
+        """2 for a direct ingredient pair, 1 with one class side, 0 for class-class."""
+        return (self.a % 2 == 0) + (self.b % 2 == 0)
+
+
+def ingredient_side(ingredient_id: int) -> int:
+    return ingredient_id * 2
+
+
+def class_side(class_id: int) -> int:
+    return class_id * 2 + 1
+
+
+@dataclass
+class Snapshot:
+    version: int
+    stamp: str
+    ingredients: dict[int, tuple[str, str]]  # id -> (slug, name)
+    classes: dict[int, ClassInfo]
+    memberships: dict[int, tuple[int, ...]]  # ingredient id -> class ids
+    rules: list[Rule]
+    sources: dict[str, SourceInfo]
+    names: NameIndex
+
+
+class Repository(Protocol):
+    def version(self) -> str:
+        """A stamp that changes whenever the knowledge base does."""
+        ...
+
+    def load(self) -> Snapshot: ...
+
+
+@dataclass(frozen=True)
+class SourceRating:
+    key: str
+    name: str
+    version: str
+    licence: str
+    severity: Severity
+    review_status: str
+    language: str
+    via: str  # "direct" or the class rule that matched
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "key": self.key,
+            "version": self.version,
+            "licence": self.licence,
+            "severity": self.severity.value,
+            "review_status": self.review_status,
+            "language": self.language,
+            "via": self.via,
+        }
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str  # "interaction" or "duplication"
+    drugs: tuple[str, str]  # ingredient names, alphabetical
+    slugs: tuple[str, str]
+    severity: Severity
+    summary: str
+    mechanism: str
+    management: str
+    patient_text: str
+    explanation: str
+    sources: tuple[SourceRating, ...]
+    sources_disagree: bool
+    language: str = "en"
+    consequence: str = ""
+    evidence: str = ""
+    references: tuple = ()
+
+    @property
+    def guide_url(self) -> str:
+        return (
+            f"/interactions/{self.slugs[0]}-and-{self.slugs[1]}/"
+            if self.kind == "interaction"
+            else ""
+        )
+
+    def sort_key(self) -> tuple:
+        return (-self.severity.rank, self.kind, self.drugs)
+
+    def as_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "drugs": list(self.drugs),
+            "severity": self.severity.value,
+            "action": self.severity.action,
+            "summary": self.summary,
+            "mechanism": self.mechanism,
+            "management": self.management,
+            "patient_text": self.patient_text,
+            "explanation": self.explanation,
+            "sources": [s.as_dict() for s in self.sources],
+            "sources_disagree": self.sources_disagree,
+            "guide_url": self.guide_url,
+            "language": self.language,
+            "evidence": self.evidence,
+        }
+
+
+@dataclass(frozen=True)
+class DrugResult:
+    input: str
+    resolution: Resolution
+    ingredients: tuple[str, ...]
+
+    def as_dict(self) -> dict:
+        r = self.resolution
+        return {
+            "input": self.input,
+            "resolved": r.resolved,
+            "ingredients": list(self.ingredients),
+            "matched_by": r.matched_by or None,
+            "matched_name": r.matched_name or None,
+            "suggestions": list(r.suggestions),
+            "note": r.note or None,
+        }
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    drugs: tuple[DrugResult, ...]
+    findings: tuple[Finding, ...]
+    sources_checked: tuple[SourceInfo, ...]
+    knowledge_base_version: int
+
+    @property
+    def message(self) -> str:
+        checked = ", ".join(f"{s.name} ({s.version})" for s in self.sources_checked)
+        unresolved = [d.input for d in self.drugs if not d.resolution.resolved]
+        parts = []
+        if not self.findings:
+            parts.append(
+                f"No interaction recorded in: {checked}. This does not mean the combination is safe."
+            )
+        if unresolved:
+            parts.append(
+                "Not checked, because the name was not recognised: " + ", ".join(unresolved) + "."
+            )
+        return " ".join(parts)
+
+    def as_dict(self) -> dict:
+        return {
+            "drugs": [d.as_dict() for d in self.drugs],
+            "findings": [f.as_dict() for f in self.findings],
+            "sources_checked": [
+                {"name": s.name, "key": s.key, "version": s.version, "licence": s.licence}
+                for s in self.sources_checked
+            ],
+            "message": self.message,
+            "knowledge_base_version": self.knowledge_base_version,
+        }
+
+
+class Index:
+    """The in-memory form of one knowledge-base version."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.version = snapshot.version
+        self.stamp = snapshot.stamp
+        self.names = snapshot.names
+        self.ingredients = snapshot.ingredients
+        self.classes = snapshot.classes
+        self.sources = snapshot.sources
+        self.rules: dict[tuple[int, int], list[Rule]] = {}
+        ruled_sides: set[int] = set()
+        for rule in snapshot.rules:
+            key = (rule.a, rule.b) if rule.a <= rule.b else (rule.b, rule.a)
+            self.rules.setdefault(key, []).append(rule)
+            ruled_sides.add(rule.a)
+            ruled_sides.add(rule.b)
+        # Per ingredient: its own side plus only those class sides some rule mentions.
+        self.sides: dict[int, tuple[int, ...]] = {}
+        self.dup_classes: dict[int, tuple[int, ...]] = {}
+        for ingredient_id in snapshot.ingredients:
+            class_ids = snapshot.memberships.get(ingredient_id, ())
+            self.sides[ingredient_id] = (ingredient_side(ingredient_id),) + tuple(
+                class_side(c) for c in class_ids if class_side(c) in ruled_sides
+            )
+            self.dup_classes[ingredient_id] = tuple(
+                c for c in class_ids if snapshot.classes[c].duplication
+            )
+        checked = {rule.source for rule in snapshot.rules}
+        self.sources_checked = tuple(
+            sorted((s for k, s in snapshot.sources.items() if k in checked), key=lambda s: s.name)
+        )
+
+    def side_label(self, side: int) -> str:
+        return self.ingredients[side // 2][1] if side % 2 == 0 else self.classes[side // 2].name
+
+
+class Checker:
+    """Thread-safe holder of the current index; swaps in a rebuilt one atomically."""
+
+    def __init__(self, repository: Repository, *, recheck_seconds: float = 1.0) -> None:
+        self.repository = repository
+        self.recheck_seconds = recheck_seconds
+        self._index: Index | None = None
+        self._checked_at = 0.0
+        self._lock = threading.Lock()
+
+    def index(self) -> Index:
+        now = time.monotonic()
+        current = self._index
+        if current is not None and now - self._checked_at < self.recheck_seconds:
+            return current
+        stamp = self.repository.version()
+        self._checked_at = now
+        if current is not None and current.stamp == stamp:
+            return current
+        with self._lock:
+            if self._index is None or self._index.stamp != stamp:
+                # Build fully, then swap: requests in flight keep the index they started with.
+                self._index = Index(self.repository.load())
+            return self._index
+
+    def reset(self) -> None:
+        """Forget the index (tests, and after a restore)."""
+        with self._lock:
+            self._index = None
+            self._checked_at = 0.0
+
+    def check(self, inputs: Sequence[str]) -> CheckResult:
+        return check(self.index(), inputs)
+
+
+def check(index: Index, inputs: Sequence[str]) -> CheckResult:
+    drugs: list[DrugResult] = []
+    inputs_of: dict[int, set[int]] = {}
+    mappings: dict[int, set[str]] = {}
+    for position, text in enumerate(inputs):
+        resolution = index.names.resolve(text)
+        drugs.append(
+            DrugResult(
+                text, resolution, tuple(index.ingredients[i][1] for i in resolution.ingredient_ids)
+            )
+        )
+        for ingredient_id in resolution.ingredient_ids:
+            inputs_of.setdefault(ingredient_id, set()).add(position)
+            if resolution.matched_by != "inn":
+                mappings.setdefault(ingredient_id, set()).add(
+                    f"{text.strip()} \u2192 {index.ingredients[ingredient_id][1]} ({resolution.matched_by})"
+                )
+    # Sorted, so the explanation does not depend on the order of the input list.
+    how = {i: "; ".join(sorted(m)) for i, m in mappings.items()}
+    findings: list[Finding] = []
+    ingredient_ids = sorted(inputs_of)
+    for x, y in combinations(ingredient_ids, 2):
+        if len(inputs_of[x] | inputs_of[y]) < 2:
+            continue  # both from one combination product: the product's own design, not an interaction
+        matched: list[tuple[Rule, str]] = []
+        for sx in index.sides[x]:
+            for sy in index.sides[y]:
+                rules = index.rules.get((sx, sy) if sx <= sy else (sy, sx))
+                if rules:
+                    for rule in rules:
+                        matched.append((rule, _why(index, x, y, sx, sy)))
+        if matched:
+            findings.append(_interaction(index, x, y, matched, how))
+    findings += _duplications(index, inputs_of, how)
+    findings.sort(key=Finding.sort_key)
+    return CheckResult(tuple(drugs), tuple(findings), index.sources_checked, index.version)
+
+
+def _why(index: Index, x: int, y: int, sx: int, sy: int) -> str:
+    if sx % 2 == 0 and sy % 2 == 0:
+        return "direct"
+    parts = []
+    for ingredient, side in ((x, sx), (y, sy)):
+        if side % 2 == 1:
+            parts.append(
+                f"{index.ingredients[ingredient][1]} belongs to {index.classes[side // 2].name}"
+            )
+    rule = f"{index.side_label(sx)} + {index.side_label(sy)}"
+    return f"{'; '.join(parts)} (class rule: {rule})"
+
+
+def _lead(rules: Iterable[Rule]) -> Rule:
+    """Which rating's text to show: a reviewed curated entry, then curated, then English text,
+    then the most specific and most severe."""
+
+    def score(rule: Rule) -> tuple:
+        return (
+            rule.source == CURATED_SOURCE and rule.review_status == "reviewed",
+            rule.source == CURATED_SOURCE,
+            bool(rule.mechanism) and rule.language == "en",
+            bool(rule.mechanism),
+            rule.specificity,
+            rule.severity.rank,
+        )
+
+    return max(rules, key=score)
+
+
+def headline_severity(per_source: Sequence[Rule]) -> Severity:
+    """A curated entry signed off by a clinical reviewer first; otherwise the most severe."""
+    reviewed = [
+        r for r in per_source if r.source == CURATED_SOURCE and r.review_status == "reviewed"
+    ]
+    if reviewed:
+        return max(reviewed, key=lambda r: (r.specificity, r.severity.rank)).severity
+    return max(per_source, key=lambda r: r.severity.rank).severity
+
+
+def _interaction(
+    index: Index, x: int, y: int, matched: list[tuple[Rule, str]], how: dict[int, str]
+) -> Finding:
+    best_per_source: dict[str, tuple[Rule, str]] = {}
+    for rule, why in matched:
+        held = best_per_source.get(rule.source)
+        if held is None or (rule.specificity, rule.severity.rank) > (
+            held[0].specificity,
+            held[0].severity.rank,
+        ):
+            best_per_source[rule.source] = (rule, why)
+    chosen = [rule for rule, _ in best_per_source.values()]
+    severity = headline_severity(chosen)
+    lead = _lead(chosen)
+    (slug_a, name_a), (slug_b, name_b) = sorted((index.ingredients[x], index.ingredients[y]))
+    ratings = tuple(
+        SourceRating(
+            key=rule.source,
+            name=index.sources[rule.source].name,
+            version=index.sources[rule.source].version,
+            licence=index.sources[rule.source].licence,
+            severity=rule.severity,
+            review_status=rule.review_status,
+            language=rule.language,
+            via="direct" if why == "direct" else why,
+        )
+        for rule, why in sorted(
+            best_per_source.values(), key=lambda rw: (-rw[0].severity.rank, rw[0].source)
+        )
+    )
+    known = {r.severity for r in chosen if r.severity is not Severity.UNKNOWN}
+    lead_why = best_per_source[lead.source][1]
+    explanation_parts = [how[i] for i in (x, y) if i in how]
+    explanation_parts.append(
+        f"{name_a} + {name_b}: rated by {len(chosen)} source(s)"
+        if lead_why == "direct"
+        else lead_why
+    )
+    patient = " ".join(t for t in (lead.patient_mechanism, lead.patient_management) if t)
+    summary = f"{name_a.capitalize()} + {name_b}: {severity.value} interaction ({severity.action})."
+    if not lead.mechanism:
+        summary += " The sources give a severity only, with no mechanism."
+    return Finding(
+        kind="interaction",
+        drugs=(name_a, name_b),
+        slugs=(slug_a, slug_b),
+        severity=severity,
+        summary=summary,
+        mechanism=lead.mechanism,
+        management=lead.management,
+        patient_text=patient,
+        explanation="; ".join(explanation_parts),
+        sources=ratings,
+        sources_disagree=len(known) > 1,
+        language=lead.language,
+        consequence=lead.consequence,
+        evidence=lead.evidence,
+        references=lead.references,
+    )
+
+
+def _duplications(
+    index: Index, inputs_of: dict[int, set[int]], how: dict[int, str]
+) -> list[Finding]:
+    out: list[Finding] = []
+    duplication_source = SourceRating(
+        key=DUPLICATION_SOURCE,
+        name="medref therapeutic duplication rules",
+        version="1",
+        licence="Apache-2.0",
+        severity=Severity.MODERATE,
+        review_status="unreviewed",
+        language="en",
+        via="duplication",
+    )
+    for ingredient_id, positions in sorted(inputs_of.items()):
+        if len(positions) > 1:
+            slug, name = index.ingredients[ingredient_id]
+            out.append(
+                Finding(
+                    kind="duplication",
+                    drugs=(name, name),
+                    slugs=(slug, slug),
+                    severity=Severity.MAJOR,
+                    summary=f"{name.capitalize()} appears in {len(positions)} of the medicines listed: risk of taking a double dose.",
+                    mechanism=f"Two or more of the listed medicines contain {name}.",
+                    management="Check that both are meant to be taken; if so, make sure the total daily dose stays within the maximum.",
+                    patient_text=f"More than one of your medicines contains {name}. Taking them together could mean taking too much. Ask your pharmacist.",
+                    explanation=f"same ingredient from {len(positions)} inputs"
+                    + (f"; {how[ingredient_id]}" if ingredient_id in how else ""),
+                    sources=(_dup_rating(duplication_source, Severity.MAJOR),),
+                    sources_disagree=False,
+                )
+            )
+    by_class: dict[int, list[int]] = {}
+    for ingredient_id in inputs_of:
+        for class_id in index.dup_classes.get(ingredient_id, ()):
+            by_class.setdefault(class_id, []).append(ingredient_id)
+    for class_id, members in sorted(by_class.items()):
+        for x, y in combinations(sorted(members), 2):
+            if len(inputs_of[x] | inputs_of[y]) < 2:
+                continue
+            (slug_a, name_a), (slug_b, name_b) = sorted(
+                (index.ingredients[x], index.ingredients[y])
+            )
+            cls = index.classes[class_id]
+            out.append(
+                Finding(
+                    kind="duplication",
+                    drugs=(name_a, name_b),
+                    slugs=(slug_a, slug_b),
+                    severity=Severity.MODERATE,
+                    summary=f"{name_a.capitalize()} and {name_b} are both {cls.name}: possible therapeutic duplication.",
+                    mechanism=f"Both medicines belong to {cls.name} and act in the same way, so their effects and side effects add up.",
+                    management="Check whether both are intended; usually one medicine of this class is enough.",
+                    patient_text=f"{name_a.capitalize()} and {name_b} work in the same way. Ask your prescriber or pharmacist whether you need both.",
+                    explanation=f"{name_a} and {name_b} both belong to {cls.name} (duplication class)",
+                    sources=(_dup_rating(duplication_source, Severity.MODERATE),),
+                    sources_disagree=False,
+                )
+            )
+    return out
+
+
+def _dup_rating(template: SourceRating, severity: Severity) -> SourceRating:
+    return SourceRating(
+        template.key,
+        template.name,
+        template.version,
+        template.licence,
+        severity,
+        template.review_status,
+        template.language,
+        template.via,
+    )
+
+
+__all__ = [
+    "Checker",
+    "CheckResult",
+    "ClassInfo",
+    "DrugResult",
+    "Finding",
+    "Index",
+    "Repository",
+    "Rule",
+    "Snapshot",
+    "SourceInfo",
+    "check",
+    "class_side",
+    "headline_severity",
+    "ingredient_side",
+]

@@ -1,0 +1,123 @@
+"""The engine's view of the database: one snapshot of the knowledge base, read in a few queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from medref.checker.engine import (
+    Checker,
+    ClassInfo,
+    Rule,
+    Snapshot,
+    SourceInfo,
+    class_side,
+    ingredient_side,
+)
+from medref.knowledge.models import Interaction, KnowledgeBaseState, Source
+from medref.knowledge.severity import Severity
+from medref.vocab.loader import load_name_index
+from medref.vocab.models import ClassMembership, DrugClass, Ingredient
+
+_SEVERITY = {s.value: s for s in Severity}
+
+
+class DjangoRepository:
+    def version(self) -> str:
+        return KnowledgeBaseState.stamp()
+
+    def load(self) -> Snapshot:
+        stamp = self.version()
+        version = KnowledgeBaseState.current()
+        ingredients = {
+            i: (slug, name)
+            for i, slug, name in Ingredient.objects.values_list("id", "slug", "name").iterator()
+        }
+        classes = {
+            c: ClassInfo(c, slug, name, dup)
+            for c, slug, name, dup in DrugClass.objects.values_list(
+                "id", "slug", "name", "duplication"
+            )
+        }
+        memberships: dict[int, list[int]] = defaultdict(list)
+        for class_id, ingredient_id in ClassMembership.objects.values_list(
+            "drug_class_id", "ingredient_id"
+        ).iterator():
+            memberships[ingredient_id].append(class_id)
+        sources = {
+            s.key: SourceInfo(s.key, s.name, s.version, s.licence, s.url, s.language)
+            for s in Source.objects.all()
+        }
+        source_key = {s.id: s.key for s in Source.objects.all()}
+        # Severity-only rows (DDInter) are the bulk: read the narrow columns for all rows, and the
+        # text columns only for the rows that have any.
+        rules: list[Rule] = []
+        texts = {
+            row[0]: row[1:]
+            for row in Interaction.objects.exclude(
+                mechanism="", management="", patient_mechanism=""
+            )
+            .values_list(
+                "id",
+                "evidence",
+                "mechanism",
+                "consequence",
+                "management",
+                "patient_mechanism",
+                "patient_management",
+                "references",
+            )
+            .iterator(chunk_size=2000)
+        }
+        empty = ("", "", "", "", "", "", [])
+        for row in Interaction.objects.values_list(
+            "id",
+            "source_id",
+            "a_ingredient_id",
+            "a_class_id",
+            "b_ingredient_id",
+            "b_class_id",
+            "severity",
+            "language",
+            "review_status",
+        ).iterator(chunk_size=20000):
+            rid, sid, ai, ac, bi, bc, severity, language, review = row
+            evidence, mechanism, consequence, management, pmech, pman, refs = texts.get(rid, empty)
+            rules.append(
+                Rule(
+                    id=rid,
+                    source=source_key[sid],
+                    a=ingredient_side(ai) if ai is not None else class_side(ac),
+                    b=ingredient_side(bi) if bi is not None else class_side(bc),
+                    severity=_SEVERITY[severity],
+                    evidence=evidence,
+                    mechanism=mechanism,
+                    consequence=consequence,
+                    management=management,
+                    patient_mechanism=pmech,
+                    patient_management=pman,
+                    language=language,
+                    review_status=review,
+                    references=tuple(tuple(sorted(r.items())) for r in refs),
+                )
+            )
+        return Snapshot(
+            version=version,
+            stamp=stamp,
+            ingredients=ingredients,
+            classes=classes,
+            memberships={k: tuple(v) for k, v in memberships.items()},
+            rules=rules,
+            sources=sources,
+            names=load_name_index(),
+        )
+
+
+_checker: Checker | None = None
+
+
+def get_checker() -> Checker:
+    """The process-wide checker; its index is built on first use and rebuilt on a new version."""
+    global _checker
+    if _checker is None:
+        _checker = Checker(DjangoRepository())
+    return _checker

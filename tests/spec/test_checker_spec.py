@@ -1,0 +1,158 @@
+"""Checker behaviour as tables: a drug list in, findings out. Runs on every database backend."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+pytestmark = pytest.mark.django_db
+
+# (drug list, expected findings as (kind, drug, drug, severity))
+CASES = [
+    pytest.param(
+        ["Tysabri", "Ocrevus"],
+        {("interaction", "natalizumab", "ocrelizumab", "major")},
+        id="brands",
+    ),
+    pytest.param(
+        ["Marevan", "aspirin"], {("interaction", "aspirin", "warfarin", "major")}, id="uk-brand"
+    ),
+    pytest.param(["adrenaline", "warfarin"], set(), id="uk-name-no-finding"),
+    pytest.param(
+        ["SIMVASTATIN 40 MG Oral Tablet", "Klaricid"],
+        {("interaction", "clarithromycin", "simvastatin", "contraindicated")},
+        id="product-string-and-class-rule",
+    ),
+    pytest.param(
+        ["warfarin", "Advil"],
+        {("interaction", "ibuprofen", "warfarin", "major")},
+        id="class-class-rule",
+    ),
+    pytest.param(
+        ["Co-codamol", "warfarin"],
+        {("interaction", "paracetamol", "warfarin", "moderate")},
+        id="combination-product",
+    ),
+    pytest.param(
+        ["Tylenol", "Co-codamol"],
+        {("duplication", "paracetamol", "paracetamol", "major")},
+        id="same-ingredient-duplication",
+    ),
+    pytest.param(
+        ["ibuprofen", "Aleve"],
+        {("duplication", "ibuprofen", "naproxen", "moderate")},
+        id="class-duplication",
+    ),
+    pytest.param(
+        ["Zoloft", "Prozac"],
+        {("duplication", "fluoxetine", "sertraline", "moderate")},
+        id="ssri-duplication",
+    ),
+    pytest.param(
+        ["GTN", "Viagra"],
+        {("interaction", "glyceryl trinitrate", "sildenafil", "contraindicated")},
+        id="nitrate-pde5",
+    ),
+    pytest.param(
+        ["Losec", "Glucophage"], {("interaction", "metformin", "omeprazole", "minor")}, id="minor"
+    ),
+    pytest.param(
+        ["sertraline", "amlodipine"],
+        {("interaction", "amlodipine", "sertraline", "unknown")},
+        id="unknown-level",
+    ),
+    pytest.param(["Co-codamol"], set(), id="within-one-product-not-reported"),
+]
+
+
+def found(result) -> set[tuple]:
+    return {(f.kind, *f.drugs, f.severity.value) for f in result.findings}
+
+
+@pytest.mark.parametrize(("drugs", "expected"), CASES)
+def test_check_spec(checker, drugs, expected):
+    assert found(checker.check(drugs)) == expected
+
+
+def test_check_unresolved_name_is_listed_with_suggestions(checker):
+    result = checker.check(["warfarin", "ocrel"])
+    unresolved = [d for d in result.drugs if not d.resolution.resolved]
+    assert [d.input for d in unresolved] == ["ocrel"]
+    assert unresolved[0].resolution.suggestions
+    assert "ocrel" in result.message
+
+
+def test_check_no_finding_names_sources_and_never_says_safe(checker):
+    result = checker.check(["adrenaline", "warfarin"])
+    assert result.findings == ()
+    assert "No interaction recorded in: medref curated content" in result.message
+    assert "does not mean the combination is safe" in result.message
+
+
+def test_check_explains_class_rule_and_brand(checker):
+    (finding,) = checker.check(["Zocor", "clarithromycin"]).findings
+    assert "Zocor \u2192 simvastatin (brand)" in finding.explanation
+    assert "clarithromycin belongs to Strong CYP3A4 inhibitors" in finding.explanation
+
+
+def test_check_sources_that_disagree_are_flagged(checker, fixture_content):
+
+    from medref.knowledge.models import Interaction, KnowledgeBaseState, Source
+    from medref.vocab.models import Ingredient
+
+    other = Source.objects.create(key="test-other", name="Other source", version="1", licence="CC0")
+    warfarin, aspirin = (
+        Ingredient.objects.get(slug="warfarin"),
+        Ingredient.objects.get(slug="aspirin"),
+    )
+    row = Interaction(
+        source=other, a_ingredient=warfarin, b_ingredient=aspirin, severity="moderate"
+    )
+    row.pair_key = row.compute_pair_key()
+    row.save()
+    KnowledgeBaseState.bump()
+    checker.reset()
+    (finding,) = checker.check(["warfarin", "aspirin"]).findings
+    assert finding.sources_disagree is True
+    assert {(s.key, s.severity.value) for s in finding.sources} == {
+        ("medref-curated", "major"),
+        ("test-other", "moderate"),
+    }
+    assert finding.severity.value == "major"  # no reviewed curated entry: the most severe wins
+
+
+def test_check_findings_sorted_by_severity_then_name(checker):
+    result = checker.check(["Zocor", "clarithromycin", "Losec", "Glucophage", "Tysabri", "Ocrevus"])
+    ranks = [f.severity.rank for f in result.findings]
+    assert ranks == sorted(ranks, reverse=True)
+    assert [f.severity.value for f in result.findings] == ["contraindicated", "major", "minor"]
+
+
+@settings(
+    max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
+)
+@given(seed=st.integers(min_value=0, max_value=10_000))
+def test_check_shuffling_input_never_changes_findings(checker, seed):
+    drugs = [
+        "Zocor",
+        "clarithromycin",
+        "Tylenol",
+        "Co-codamol",
+        "warfarin",
+        "Advil",
+        "Aleve",
+        "Tysabri",
+        "Ocrevus",
+        "GTN",
+        "Viagra",
+        "Zoloft",
+        "Prozac",
+        "ocrel",
+    ]
+    shuffled = drugs[:]
+    random.Random(seed).shuffle(shuffled)
+    a, b = checker.check(drugs), checker.check(shuffled)
+    assert [f.as_dict() for f in a.findings] == [f.as_dict() for f in b.findings]
