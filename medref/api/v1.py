@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from pydantic import Field, field_validator
 
@@ -110,7 +111,10 @@ class Problem(Schema):
 def check(request: HttpRequest, payload: CheckIn):
     """Resolve every name, then report every interaction and duplication among them, most severe
     first, with each source's rating. Unrecognised names are listed with suggestions."""
-    return get_checker().check(payload.drugs).as_dict()
+    # The engine's dict already has CheckOut's exact shape (a test validates real responses
+    # against it), so it is serialised directly instead of being re-validated field by field.
+    body = json.dumps(get_checker().check(payload.drugs).as_dict(), ensure_ascii=False)
+    return HttpResponse(body, content_type="application/json")
 
 
 class DrugNameOut(Schema):

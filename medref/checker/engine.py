@@ -8,6 +8,7 @@ finding lists every source's rating side by side, flags disagreement and explain
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -19,6 +20,7 @@ from medref.knowledge.severity import Severity
 from medref.vocab.resolve import NameIndex, Resolution
 
 CURATED_SOURCE = "medref-curated"
+PAIR_MEMO_LIMIT = 500_000
 DUPLICATION_SOURCE = "medref-duplication"
 
 
@@ -94,7 +96,10 @@ class Repository(Protocol):
     def load(self) -> Snapshot: ...
 
 
-@dataclass(frozen=True)
+# Findings and ratings are built on a hot path and shared through the per-index memo: plain
+# slotted dataclasses (frozen ones set every field through object.__setattr__, ~2x slower).
+# Treat them as read-only.
+@dataclass(slots=True)
 class SourceRating:
     key: str
     name: str
@@ -118,7 +123,7 @@ class SourceRating:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Finding:
     kind: str  # "interaction" or "duplication"
     drugs: tuple[str, str]  # ingredient names, alphabetical
@@ -166,7 +171,7 @@ class Finding:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class DrugResult:
     input: str
     resolution: Resolution
@@ -185,12 +190,25 @@ class DrugResult:
         }
 
 
-@dataclass(frozen=True)
+@dataclass
 class CheckResult:
     drugs: tuple[DrugResult, ...]
     findings: tuple[Finding, ...]
     sources_checked: tuple[SourceInfo, ...]
     knowledge_base_version: int
+
+    @functools.cached_property
+    def notes(self) -> dict[str, str]:
+        """Ingredient name -> how the inputs named it ("Zocor \u2192 simvastatin (brand)"); built
+        only when an explanation is asked for, and sorted so input order never shows."""
+        return input_notes(self.drugs)
+
+    def explanation(self, finding: Finding) -> str:
+        """Why a finding matched, starting with how the inputs were read (e.g. "Zocor -> simvastatin")."""
+        if finding.kind == "duplication":
+            return finding.explanation
+        names = [self.notes[d] for d in dict.fromkeys(finding.drugs) if d in self.notes]
+        return "; ".join([*names, finding.explanation])
 
     @property
     def message(self) -> str:
@@ -210,7 +228,9 @@ class CheckResult:
     def as_dict(self) -> dict:
         return {
             "drugs": [d.as_dict() for d in self.drugs],
-            "findings": [f.as_dict() for f in self.findings],
+            "findings": [
+                {**f.as_dict(), "explanation": self.explanation(f)} for f in self.findings
+            ],
             "sources_checked": [
                 {"name": s.name, "key": s.key, "version": s.version, "licence": s.licence}
                 for s in self.sources_checked
@@ -218,6 +238,18 @@ class CheckResult:
             "message": self.message,
             "knowledge_base_version": self.knowledge_base_version,
         }
+
+
+def input_notes(drugs: Sequence[DrugResult]) -> dict[str, str]:
+    mappings: dict[str, set[str]] = {}
+    for drug in drugs:
+        if drug.resolution.matched_by in ("", "inn"):
+            continue
+        for name in drug.ingredients:
+            mappings.setdefault(name, set()).add(
+                f"{drug.input.strip()} \u2192 {name} ({drug.resolution.matched_by})"
+            )
+    return {name: "; ".join(sorted(m)) for name, m in mappings.items()}
 
 
 class Index:
@@ -231,12 +263,24 @@ class Index:
         self.classes = snapshot.classes
         self.sources = snapshot.sources
         self.rules: dict[tuple[int, int], list[Rule]] = {}
+        # partners[side][other side] -> rules, in both directions, with a frozenset of the keys so
+        # a check intersects it with the regimen's sides in C instead of probing every pair.
+        self.partners: dict[int, dict[int, list[Rule]]] = {}
         ruled_sides: set[int] = set()
         for rule in snapshot.rules:
             key = (rule.a, rule.b) if rule.a <= rule.b else (rule.b, rule.a)
             self.rules.setdefault(key, []).append(rule)
             ruled_sides.add(rule.a)
             ruled_sides.add(rule.b)
+        for (a, b), rules in self.rules.items():
+            self.partners.setdefault(a, {})[b] = rules
+            self.partners.setdefault(b, {})[a] = rules
+        self.partner_keys: dict[int, frozenset[int]] = {
+            side: frozenset(p) for side, p in self.partners.items()
+        }
+        # Finding content per ingredient pair depends only on this index, so it is memoised here
+        # and dies with the index when the knowledge base changes. Bounded: cleared when full.
+        self.pair_findings: dict[tuple[int, int], Finding] = {}
         # Per ingredient: its own side plus only those class sides some rule mentions.
         self.sides: dict[int, tuple[int, ...]] = {}
         self.dup_classes: dict[int, tuple[int, ...]] = {}
@@ -295,7 +339,6 @@ class Checker:
 def check(index: Index, inputs: Sequence[str]) -> CheckResult:
     drugs: list[DrugResult] = []
     inputs_of: dict[int, set[int]] = {}
-    mappings: dict[int, set[str]] = {}
     for position, text in enumerate(inputs):
         resolution = index.names.resolve(text)
         drugs.append(
@@ -305,27 +348,41 @@ def check(index: Index, inputs: Sequence[str]) -> CheckResult:
         )
         for ingredient_id in resolution.ingredient_ids:
             inputs_of.setdefault(ingredient_id, set()).add(position)
-            if resolution.matched_by != "inn":
-                mappings.setdefault(ingredient_id, set()).add(
-                    f"{text.strip()} \u2192 {index.ingredients[ingredient_id][1]} ({resolution.matched_by})"
-                )
-    # Sorted, so the explanation does not depend on the order of the input list.
-    how = {i: "; ".join(sorted(m)) for i, m in mappings.items()}
     findings: list[Finding] = []
-    ingredient_ids = sorted(inputs_of)
-    for x, y in combinations(ingredient_ids, 2):
+    owners: dict[int, list[int]] = {}
+    for ingredient_id in sorted(inputs_of):
+        for side in index.sides[ingredient_id]:
+            owners.setdefault(side, []).append(ingredient_id)
+    regimen_sides = frozenset(owners)
+    matched: dict[tuple[int, int], dict[int, tuple[Rule, int, int]]] = {}
+    for side, holders in owners.items():
+        keys = index.partner_keys.get(side)
+        if keys is None:
+            continue
+        for other in regimen_sides & keys:
+            if other < side:
+                continue  # each unordered pair of sides once
+            rules = index.partners[side][other]
+            for x in holders:
+                for y in owners[other]:
+                    if x == y:
+                        continue
+                    pair = (x, y) if x < y else (y, x)
+                    sx, sy = (side, other) if x < y else (other, side)
+                    slot = matched.setdefault(pair, {})
+                    for rule in rules:
+                        slot.setdefault(rule.id, (rule, sx, sy))
+    memo = index.pair_findings
+    if len(memo) > PAIR_MEMO_LIMIT:
+        memo.clear()
+    for (x, y), hits in matched.items():  # order does not matter: findings are sorted below
         if len(inputs_of[x] | inputs_of[y]) < 2:
             continue  # both from one combination product: the product's own design, not an interaction
-        matched: list[tuple[Rule, str]] = []
-        for sx in index.sides[x]:
-            for sy in index.sides[y]:
-                rules = index.rules.get((sx, sy) if sx <= sy else (sy, sx))
-                if rules:
-                    for rule in rules:
-                        matched.append((rule, _why(index, x, y, sx, sy)))
-        if matched:
-            findings.append(_interaction(index, x, y, matched, how))
-    findings += _duplications(index, inputs_of, how)
+        core = memo.get((x, y))
+        if core is None:
+            core = memo[(x, y)] = _interaction(index, x, y, list(hits.values()))
+        findings.append(core)
+    findings += _duplications(index, inputs_of, drugs)
     findings.sort(key=Finding.sort_key)
     return CheckResult(tuple(drugs), tuple(findings), index.sources_checked, index.version)
 
@@ -370,69 +427,111 @@ def headline_severity(per_source: Sequence[Rule]) -> Severity:
     return max(per_source, key=lambda r: r.severity.rank).severity
 
 
-def _interaction(
-    index: Index, x: int, y: int, matched: list[tuple[Rule, str]], how: dict[int, str]
-) -> Finding:
-    best_per_source: dict[str, tuple[Rule, str]] = {}
-    for rule, why in matched:
-        held = best_per_source.get(rule.source)
+def _interaction(index: Index, x: int, y: int, matched: list[tuple[Rule, int, int]]) -> Finding:
+    if len(matched) == 1:  # the common case: one source, one rule
+        rule, sx, sy = matched[0]
+        why = _why(index, x, y, sx, sy)
+        return _finding(
+            index,
+            x,
+            y,
+            severity=rule.severity,
+            lead=rule,
+            lead_why=why,
+            ratings=(_rating(index, rule, why),),
+            disagree=False,
+            count=1,
+        )
+    best: dict[str, tuple[Rule, int, int]] = {}
+    for hit in matched:
+        rule = hit[0]
+        held = best.get(rule.source)
         if held is None or (rule.specificity, rule.severity.rank) > (
             held[0].specificity,
             held[0].severity.rank,
         ):
-            best_per_source[rule.source] = (rule, why)
+            best[rule.source] = hit
+    # Explanations only for the rating each source is represented by.
+    best_per_source = {
+        key: (rule, _why(index, x, y, sx, sy)) for key, (rule, sx, sy) in best.items()
+    }
     chosen = [rule for rule, _ in best_per_source.values()]
-    severity = headline_severity(chosen)
     lead = _lead(chosen)
-    (slug_a, name_a), (slug_b, name_b) = sorted((index.ingredients[x], index.ingredients[y]))
     ratings = tuple(
-        SourceRating(
-            key=rule.source,
-            name=index.sources[rule.source].name,
-            version=index.sources[rule.source].version,
-            licence=index.sources[rule.source].licence,
-            severity=rule.severity,
-            review_status=rule.review_status,
-            language=rule.language,
-            via="direct" if why == "direct" else why,
-        )
+        _rating(index, rule, why)
         for rule, why in sorted(
             best_per_source.values(), key=lambda rw: (-rw[0].severity.rank, rw[0].source)
         )
     )
     known = {r.severity for r in chosen if r.severity is not Severity.UNKNOWN}
-    lead_why = best_per_source[lead.source][1]
-    explanation_parts = [how[i] for i in (x, y) if i in how]
-    explanation_parts.append(
-        f"{name_a} + {name_b}: rated by {len(chosen)} source(s)"
-        if lead_why == "direct"
-        else lead_why
+    return _finding(
+        index,
+        x,
+        y,
+        severity=headline_severity(chosen),
+        lead=lead,
+        lead_why=best_per_source[lead.source][1],
+        ratings=ratings,
+        disagree=len(known) > 1,
+        count=len(chosen),
     )
-    patient = " ".join(t for t in (lead.patient_mechanism, lead.patient_management) if t)
+
+
+def _rating(index: Index, rule: Rule, why: str) -> SourceRating:
+    source = index.sources[rule.source]
+    return SourceRating(
+        rule.source,
+        source.name,
+        source.version,
+        source.licence,
+        rule.severity,
+        rule.review_status,
+        rule.language,
+        why,
+    )
+
+
+def _finding(
+    index: Index,
+    x: int,
+    y: int,
+    *,
+    severity: Severity,
+    lead: Rule,
+    lead_why: str,
+    ratings: tuple[SourceRating, ...],
+    disagree: bool,
+    count: int,
+) -> Finding:
+    (slug_a, name_a), (slug_b, name_b) = sorted((index.ingredients[x], index.ingredients[y]))
+    explanation = (
+        f"{name_a} + {name_b}: rated by {count} source(s)" if lead_why == "direct" else lead_why
+    )
     summary = f"{name_a.capitalize()} + {name_b}: {severity.value} interaction ({severity.action})."
     if not lead.mechanism:
         summary += " The sources give a severity only, with no mechanism."
+    patient = " ".join(t for t in (lead.patient_mechanism, lead.patient_management) if t)
     return Finding(
-        kind="interaction",
-        drugs=(name_a, name_b),
-        slugs=(slug_a, slug_b),
-        severity=severity,
-        summary=summary,
-        mechanism=lead.mechanism,
-        management=lead.management,
-        patient_text=patient,
-        explanation="; ".join(explanation_parts),
-        sources=ratings,
-        sources_disagree=len(known) > 1,
-        language=lead.language,
-        consequence=lead.consequence,
-        evidence=lead.evidence,
-        references=lead.references,
+        "interaction",
+        (name_a, name_b),
+        (slug_a, slug_b),
+        severity,
+        summary,
+        lead.mechanism,
+        lead.management,
+        patient,
+        explanation,
+        ratings,
+        disagree,
+        lead.language,
+        lead.consequence,
+        lead.evidence,
+        lead.references,
     )
 
 
 def _duplications(
-    index: Index, inputs_of: dict[int, set[int]], how: dict[int, str]
+    index: Index, inputs_of: dict[int, set[int]], drugs: Sequence[DrugResult]
 ) -> list[Finding]:
     out: list[Finding] = []
     duplication_source = SourceRating(
@@ -459,7 +558,7 @@ def _duplications(
                     management="Check that both are meant to be taken; if so, make sure the total daily dose stays within the maximum.",
                     patient_text=f"More than one of your medicines contains {name}. Taking them together could mean taking too much. Ask your pharmacist.",
                     explanation=f"same ingredient from {len(positions)} inputs"
-                    + (f"; {how[ingredient_id]}" if ingredient_id in how else ""),
+                    + (f"; {input_notes(drugs)[name]}" if name in input_notes(drugs) else ""),
                     sources=(_dup_rating(duplication_source, Severity.MAJOR),),
                     sources_disagree=False,
                 )

@@ -20,7 +20,15 @@ _MARKS = str.maketrans(
 )  # TM, (R), (C), SM: NFKD would spell them out
 
 
+# ASCII fast path, equivalent to the full path below for ASCII input: apostrophes vanish, every
+# other punctuation mark (and "_") becomes a space, letters are lower-cased.
+_ASCII_TABLE = {ord(c): " " for c in '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~'}
+_ASCII_TABLE[ord("'")] = None
+
+
 def normalize(text: str) -> str:
+    if text.isascii():
+        return " ".join(text.lower().translate(_ASCII_TABLE).split())
     text = unicodedata.normalize("NFKD", text.translate(_MARKS))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.casefold().replace("'", "").replace("\u2019", "")

@@ -41,6 +41,7 @@ FUZZY_ACCEPT = 88  # rapidfuzz ratio (0-100) at or above which a lone close matc
 FUZZY_MARGIN = 6  # the runner-up (another ingredient) must score at least this much lower
 SUGGEST_MIN = 55  # below this a name is too far off to suggest
 MAX_SUGGESTIONS = 5
+RESOLVE_CACHE_LIMIT = 100_000
 
 _UNITS = (
     r"(?:mg|mcg|µg|ug|micrograms?|milligrams?|grams?|g|ml|mL|l|%|units?|iu|mmol|meq|mg\/ml|mg\/g)"
@@ -235,6 +236,7 @@ class NameIndex:
     fuzzy_display: list[str] = field(default_factory=list)
     ingredient_names: dict[int, str] = field(default_factory=dict)
     _sorted_keys: list[str] | None = None
+    _cache: dict[str, Resolution] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -295,6 +297,17 @@ class NameIndex:
         return entries[0]
 
     def resolve(self, text: str) -> Resolution:
+        """Resolve one name. Results are cached per index by the exact text (bounded), since the
+        same names recur constantly; the index is immutable, so a cached answer cannot go stale."""
+        cached = self._cache.get(text)
+        if cached is not None:
+            return cached
+        if len(self._cache) >= RESOLVE_CACHE_LIMIT:
+            self._cache.clear()
+        found = self._cache[text] = self._resolve(text)
+        return found
+
+    def _resolve(self, text: str) -> Resolution:
         raw = text
         key = normalize(text)
         if not key:

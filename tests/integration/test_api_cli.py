@@ -47,6 +47,17 @@ def test_api_check_returns_the_documented_shape(client, checker):
     ]
 
 
+def test_api_check_response_matches_the_published_schema(client, checker):
+    from medref.api.v1 import CheckOut
+
+    body = post(
+        client,
+        {"drugs": ["Zocor", "clarithromycin", "Tylenol", "Co-codamol", "ocrel", "Advil", "Aleve"]},
+    ).json()
+    assert CheckOut.model_validate(body).model_dump(mode="json") == body
+    assert {f["kind"] for f in body["findings"]} == {"interaction", "duplication"}
+
+
 @pytest.mark.parametrize(
     ("body", "raw", "fragment"),
     [

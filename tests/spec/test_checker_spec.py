@@ -93,9 +93,11 @@ def test_check_no_finding_names_sources_and_never_says_safe(checker):
 
 
 def test_check_explains_class_rule_and_brand(checker):
-    (finding,) = checker.check(["Zocor", "clarithromycin"]).findings
-    assert "Zocor \u2192 simvastatin (brand)" in finding.explanation
-    assert "clarithromycin belongs to Strong CYP3A4 inhibitors" in finding.explanation
+    result = checker.check(["Zocor", "clarithromycin"])
+    (finding,) = result.findings
+    assert "Zocor \u2192 simvastatin (brand)" in result.explanation(finding)
+    assert "clarithromycin belongs to Strong CYP3A4 inhibitors" in result.explanation(finding)
+    assert result.as_dict()["findings"][0]["explanation"] == result.explanation(finding)
 
 
 def test_check_sources_that_disagree_are_flagged(checker, fixture_content):
@@ -155,4 +157,4 @@ def test_check_shuffling_input_never_changes_findings(checker, seed):
     shuffled = drugs[:]
     random.Random(seed).shuffle(shuffled)
     a, b = checker.check(drugs), checker.check(shuffled)
-    assert [f.as_dict() for f in a.findings] == [f.as_dict() for f in b.findings]
+    assert a.as_dict()["findings"] == b.as_dict()["findings"]

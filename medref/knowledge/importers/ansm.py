@@ -212,14 +212,12 @@ def import_ansm(*, path: str | Path, console: Console, dry_run: bool = False) ->
         matcher = IngredientMatcher(source=source, summary=summary)
         ingredient_of: dict[str, int] = {}
         for key, sub in sorted(parsed.substances.items()):
-            codes = []
-            if key in parsed.rxcui:
-                codes.append(("rxcui", parsed.rxcui[key]))
+            codes = [("rxcui", parsed.rxcui[key])] if key in parsed.rxcui else []
+            ingredient_of[key] = matcher.match_or_create(name=sub["name"], extra_codes=codes)
+            # Wikidata QIDs are recorded but never used to merge: the 2020 mapping file gives two
+            # different drugs one QID (pipéraquine and trospium both Q7197338).
             if key in parsed.qid:
-                codes.append(("wikidata", parsed.qid[key]))
-            ingredient_of[key] = matcher.match_or_create(
-                name=sub["name"], code=None, extra_codes=codes
-            )
+                matcher.add_code(ingredient_of[key], "wikidata", parsed.qid[key])
         matcher.flush()
         # Classes: every class in the index, plus any rule side that is neither substance nor class
         # (e.g. "ALCOOL (BOISSON OU EXCIPIENT)"), kept as a class with no members.

@@ -187,10 +187,21 @@ def import_ddinter(*, path: str | Path, console: Console, dry_run: bool = False)
             },
         )
         matcher = IngredientMatcher(source=source, summary=summary)
-        ingredient_of = {
-            drug_id: matcher.match_or_create(name=name, code=("ddinter", drug_id))
-            for drug_id, name in sorted(parsed.drugs.items())
-        }
+        # Each DDInter drug is its own substance: strongest matches claim an ingredient first, and
+        # a drug whose only match is already claimed (e.g. "Mycophenolic acid", a synonym of our
+        # mycophenolate mofetil, which DDInter also lists) gets an ingredient of its own.
+        ranked = sorted(
+            (matcher.find_ranked(name=name, codes=[("ddinter", drug_id)])[0], drug_id, name)
+            for drug_id, name in parsed.drugs.items()
+        )
+        ingredient_of: dict[str, int] = {}
+        claimed: set[int] = set()
+        for _rank, drug_id, name in ranked:
+            ingredient = matcher.match_or_create(
+                name=name, code=("ddinter", drug_id), exclude=claimed
+            )
+            claimed.add(ingredient)
+            ingredient_of[drug_id] = ingredient
         matcher.flush()
         existing = {
             row[0]: row

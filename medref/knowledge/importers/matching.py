@@ -60,20 +60,30 @@ class IngredientMatcher:
         self.new_names: list[Name] = []
         self.new_codes: list[Code] = []
 
-    def find(self, *, name: str, codes: list[tuple[str, str]] = ()) -> int | None:
+    def find(
+        self, *, name: str, codes: list[tuple[str, str]] = (), exclude: set[int] = frozenset()
+    ) -> int | None:
+        return self.find_ranked(name=name, codes=codes, exclude=exclude)[1]
+
+    def find_ranked(
+        self, *, name: str, codes: list[tuple[str, str]] = (), exclude: set[int] = frozenset()
+    ) -> tuple[int, int | None]:
+        """(how strong the match is, ingredient id); lower is stronger, -1 for a code match."""
         for code in codes:
-            if code in self.by_code:
-                return self.by_code[code]
-        candidates = self.by_name.get(normalize(name))
+            if code in self.by_code and self.by_code[code] not in exclude:
+                return -1, self.by_code[code]
+        candidates = {
+            i: r for i, r in self.by_name.get(normalize(name), {}).items() if i not in exclude
+        }
         if not candidates:
-            return None
+            return 99, None
         best = min(candidates.values())
         winners = sorted(ing for ing, rank in candidates.items() if rank == best)
         if len(winners) > 1:
             self.summary.skipped[
                 ("drug names", "ambiguous name; matched the oldest ingredient")
             ] += 1
-        return winners[0]
+        return best, winners[0]
 
     def match_or_create(
         self,

