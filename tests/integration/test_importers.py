@@ -180,3 +180,14 @@ def test_content_rejects_duplicate_pairs_in_either_order(tmp_path):
     )
     with pytest.raises(ImportFailed, match="duplicate pair"):
         parse_content(copy)
+
+
+def test_ddinter_keeps_every_pair_with_the_bundled_content_loaded(shared_data):
+    # Two DDInter drugs can name one of our ingredients (e.g. "Mycophenolic acid" is a synonym of
+    # our mycophenolate mofetil, which DDInter also lists); each must keep its own pairs.
+    from tests.conftest import ROOT
+
+    import_content(path=ROOT / "content", console=QUIET)
+    import_ddinter(path=shared_data / "ddinter", console=QUIET)
+    assert Interaction.objects.filter(source__key="ddinter").count() == 160_235
+    assert Code.objects.filter(system="ddinter").values("ingredient").distinct().count() == 1939

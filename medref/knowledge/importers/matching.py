@@ -91,10 +91,11 @@ class IngredientMatcher:
         name: str,
         code: tuple[str, str] | None = None,
         extra_codes: list[tuple[str, str]] = (),
-        language_name: bool = False,
+        exclude: set[int] = frozenset(),
     ) -> int | None:
+        """The matching ingredient (never one in `exclude`), created when nothing matches."""
         codes = [c for c in [code, *extra_codes] if c]
-        ingredient_id = self.find(name=name, codes=codes)
+        ingredient_id = self.find(name=name, codes=codes, exclude=exclude)
         if ingredient_id is None:
             if not self.create:
                 return None
