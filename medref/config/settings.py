@@ -182,6 +182,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# The site-wide assets live in medref/static, which belongs to no app, so name it explicitly.
+STATICFILES_DIRS = [BASE_DIR / "medref" / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns (an error under pytest) if absent
 # Outside production, serve straight from the app folders so a fresh checkout needs no collectstatic.

@@ -8,6 +8,7 @@ from medref.guides import views as guide_views
 urlpatterns = [
     path("", guide_views.home, name="home"),
     path("healthz", guide_views.healthz, name="healthz"),
+    path("", include("medref.checker.urls")),
     path("", include("medref.reference.urls")),
     path("api/", include("medref.api.urls")),
     path("admin/", admin.site.urls),

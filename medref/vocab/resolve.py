@@ -428,8 +428,24 @@ class NameIndex:
                     self.fuzzy_display[position],
                     note=f"closest name, {score:.0f}% similar",
                 )
+        # Names that start with what was typed come first ("ocrel" -> ocrelizumab), then the
+        # closest by edit distance.
+        prefixed = (
+            [
+                self._label(self.exact[k][0].ingredient_ids)
+                for k in self.prefix_matches(key, MAX_SUGGESTIONS * 3)
+                if self.exact[k][0].kind != "misspelling"
+            ]
+            if len(key) >= 3
+            else []
+        )
         suggestions = tuple(
-            dict.fromkeys(self._suggestion(owner, position) for owner, (_s, position) in ranked)
+            dict.fromkeys(
+                [
+                    *prefixed,
+                    *(self._suggestion(owner, position) for owner, (_s, position) in ranked),
+                ]
+            )
         )[:MAX_SUGGESTIONS]
         return Resolution(
             raw, False, suggestions=suggestions, note="no medicine of this name is known"

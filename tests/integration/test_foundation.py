@@ -51,6 +51,15 @@ def test_pages_load_no_asset_from_the_internet(client):
 
 
 @pytest.mark.django_db
+def test_site_stylesheet_and_script_are_served(client):
+    html = client.get("/check/").content.decode()
+    for path in re.findall(r'(?:href|src)="(/static/[^"]+)"', html):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert b"".join(response.streaming_content if response.streaming else [response.content])
+
+
+@pytest.mark.django_db
 def test_healthz_reports_database_and_knowledge_base_version(client, fixture_content):
     response = client.get("/healthz")
     body = response.json()
