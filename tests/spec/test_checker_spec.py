@@ -158,3 +158,32 @@ def test_check_shuffling_input_never_changes_findings(checker, seed):
     random.Random(seed).shuffle(shuffled)
     a, b = checker.check(drugs), checker.check(shuffled)
     assert a.as_dict()["findings"] == b.as_dict()["findings"]
+
+
+def test_checker_rebuilds_its_index_when_the_knowledge_base_changes(checker):
+    from medref.knowledge.models import Interaction, KnowledgeBaseState, Source
+    from medref.vocab.models import Ingredient
+
+    checker.recheck_seconds = 0  # look at the version on every call
+    before = checker.index()
+    assert found(checker.check(["adrenaline", "warfarin"])) == set()
+    source = Source.objects.get(key="medref-curated")
+    row = Interaction(
+        source=source,
+        a_ingredient=Ingredient.objects.get(slug="epinephrine"),
+        b_ingredient=Ingredient.objects.get(slug="warfarin"),
+        severity="minor",
+        mechanism="test",
+        management="test",
+        patient_mechanism="t",
+        patient_management="t",
+    )
+    row.pair_key = row.compute_pair_key()
+    row.save()
+    KnowledgeBaseState.bump()
+
+    result = checker.check(["adrenaline", "warfarin"])
+
+    assert checker.index() is not before
+    assert found(result) == {("interaction", "epinephrine", "warfarin", "minor")}
+    checker.recheck_seconds = 1.0
