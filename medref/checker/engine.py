@@ -544,9 +544,11 @@ def _duplications(
         language="en",
         via="duplication",
     )
+    notes: dict[str, str] | None = None
     for ingredient_id, positions in sorted(inputs_of.items()):
         if len(positions) > 1:
             slug, name = index.ingredients[ingredient_id]
+            notes = notes if notes is not None else input_notes(drugs)
             out.append(
                 Finding(
                     kind="duplication",
@@ -558,7 +560,7 @@ def _duplications(
                     management="Check that both are meant to be taken; if so, make sure the total daily dose stays within the maximum.",
                     patient_text=f"More than one of your medicines contains {name}. Taking them together could mean taking too much. Ask your pharmacist.",
                     explanation=f"same ingredient from {len(positions)} inputs"
-                    + (f"; {input_notes(drugs)[name]}" if name in input_notes(drugs) else ""),
+                    + (f"; {notes[name]}" if name in notes else ""),
                     sources=(_dup_rating(duplication_source, Severity.MAJOR),),
                     sources_disagree=False,
                 )
@@ -567,29 +569,30 @@ def _duplications(
     for ingredient_id in inputs_of:
         for class_id in index.dup_classes.get(ingredient_id, ()):
             by_class.setdefault(class_id, []).append(ingredient_id)
+    shared: dict[tuple[int, int], list[str]] = {}
     for class_id, members in sorted(by_class.items()):
         for x, y in combinations(sorted(members), 2):
-            if len(inputs_of[x] | inputs_of[y]) < 2:
-                continue
-            (slug_a, name_a), (slug_b, name_b) = sorted(
-                (index.ingredients[x], index.ingredients[y])
+            if len(inputs_of[x] | inputs_of[y]) >= 2:
+                shared.setdefault((x, y), []).append(index.classes[class_id].name)
+    # One finding per pair, naming every duplication class the two share.
+    for (x, y), class_names in sorted(shared.items()):
+        (slug_a, name_a), (slug_b, name_b) = sorted((index.ingredients[x], index.ingredients[y]))
+        classes = " and ".join(sorted(class_names))
+        out.append(
+            Finding(
+                kind="duplication",
+                drugs=(name_a, name_b),
+                slugs=(slug_a, slug_b),
+                severity=Severity.MODERATE,
+                summary=f"{name_a.capitalize()} and {name_b} are both {classes}: possible therapeutic duplication.",
+                mechanism=f"Both medicines belong to {classes} and act in the same way, so their effects and side effects add up.",
+                management="Check whether both are intended; usually one medicine of this class is enough.",
+                patient_text=f"{name_a.capitalize()} and {name_b} work in the same way. Ask your prescriber or pharmacist whether you need both.",
+                explanation=f"{name_a} and {name_b} both belong to {classes} (duplication class)",
+                sources=(_dup_rating(duplication_source, Severity.MODERATE),),
+                sources_disagree=False,
             )
-            cls = index.classes[class_id]
-            out.append(
-                Finding(
-                    kind="duplication",
-                    drugs=(name_a, name_b),
-                    slugs=(slug_a, slug_b),
-                    severity=Severity.MODERATE,
-                    summary=f"{name_a.capitalize()} and {name_b} are both {cls.name}: possible therapeutic duplication.",
-                    mechanism=f"Both medicines belong to {cls.name} and act in the same way, so their effects and side effects add up.",
-                    management="Check whether both are intended; usually one medicine of this class is enough.",
-                    patient_text=f"{name_a.capitalize()} and {name_b} work in the same way. Ask your prescriber or pharmacist whether you need both.",
-                    explanation=f"{name_a} and {name_b} both belong to {cls.name} (duplication class)",
-                    sources=(_dup_rating(duplication_source, Severity.MODERATE),),
-                    sources_disagree=False,
-                )
-            )
+        )
     return out
 
 

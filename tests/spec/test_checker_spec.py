@@ -187,3 +187,26 @@ def test_checker_rebuilds_its_index_when_the_knowledge_base_changes(checker):
     assert checker.index() is not before
     assert found(result) == {("interaction", "epinephrine", "warfarin", "minor")}
     checker.recheck_seconds = 1.0
+
+
+def test_check_pair_in_two_duplication_classes_gives_one_duplication(checker):
+    from medref.knowledge.models import KnowledgeBaseState
+    from medref.vocab.models import ClassMembership, DrugClass, Ingredient
+
+    nsaid = DrugClass.objects.get(slug="nsaids")
+    extra = DrugClass.objects.create(
+        slug="test-analgesics",
+        name="Test analgesics",
+        kind="therapeutic",
+        duplication=True,
+        source=nsaid.source,
+    )
+    for slug in ("ibuprofen", "naproxen"):
+        ClassMembership.objects.create(
+            drug_class=extra, ingredient=Ingredient.objects.get(slug=slug), source=nsaid.source
+        )
+    KnowledgeBaseState.bump()
+    checker.reset()
+    (finding,) = checker.check(["ibuprofen", "naproxen"]).findings
+    assert finding.kind == "duplication"
+    assert "Non-steroidal anti-inflammatory drugs and Test analgesics" in finding.summary
