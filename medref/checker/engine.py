@@ -140,6 +140,8 @@ class Finding:
     consequence: str = ""
     evidence: str = ""
     references: tuple = ()
+    patient_mechanism: str = ""
+    patient_management: str = ""
 
     @property
     def guide_url(self) -> str:
@@ -283,12 +285,15 @@ class Index:
         self.pair_findings: dict[tuple[int, int], Finding] = {}
         # Per ingredient: its own side plus only those class sides some rule mentions.
         self.sides: dict[int, tuple[int, ...]] = {}
+        self.class_members: dict[int, list[int]] = {}
         self.dup_classes: dict[int, tuple[int, ...]] = {}
         for ingredient_id in snapshot.ingredients:
             class_ids = snapshot.memberships.get(ingredient_id, ())
             self.sides[ingredient_id] = (ingredient_side(ingredient_id),) + tuple(
                 class_side(c) for c in class_ids if class_side(c) in ruled_sides
             )
+            for c in class_ids:
+                self.class_members.setdefault(c, []).append(ingredient_id)
             self.dup_classes[ingredient_id] = tuple(
                 c for c in class_ids if snapshot.classes[c].duplication
             )
@@ -296,6 +301,18 @@ class Index:
         self.sources_checked = tuple(
             sorted((s for k, s in snapshot.sources.items() if k in checked), key=lambda s: s.name)
         )
+
+    def partners_of(self, ingredient_id: int) -> set[int]:
+        """Every ingredient some rule pairs with this one, directly or through a class."""
+        out: set[int] = set()
+        for side in self.sides.get(ingredient_id, ()):
+            for other in self.partners.get(side, ()):
+                if other % 2 == 0:
+                    out.add(other // 2)
+                else:
+                    out.update(self.class_members.get(other // 2, ()))
+        out.discard(ingredient_id)
+        return out
 
     def side_label(self, side: int) -> str:
         return self.ingredients[side // 2][1] if side % 2 == 0 else self.classes[side // 2].name
@@ -385,6 +402,27 @@ def check(index: Index, inputs: Sequence[str]) -> CheckResult:
     findings += _duplications(index, inputs_of, drugs)
     findings.sort(key=Finding.sort_key)
     return CheckResult(tuple(drugs), tuple(findings), index.sources_checked, index.version)
+
+
+def pair_finding(index: Index, x: int, y: int) -> Finding | None:
+    """The interaction finding for two ingredients, exactly as a check of the two would give it
+    (guide pages use this, so a page and the checker never disagree). None: nothing recorded."""
+    if x == y:
+        return None
+    if x > y:
+        x, y = y, x
+    cached = index.pair_findings.get((x, y))
+    if cached is not None:
+        return cached
+    hits: dict[int, tuple[Rule, int, int]] = {}
+    for sx in index.sides.get(x, ()):
+        for sy in index.sides.get(y, ()):
+            for rule in index.rules.get((sx, sy) if sx <= sy else (sy, sx), ()):
+                hits.setdefault(rule.id, (rule, sx, sy))
+    if not hits:
+        return None
+    finding = index.pair_findings[(x, y)] = _interaction(index, x, y, list(hits.values()))
+    return finding
 
 
 def _why(index: Index, x: int, y: int, sx: int, sy: int) -> str:
@@ -527,6 +565,8 @@ def _finding(
         lead.consequence,
         lead.evidence,
         lead.references,
+        lead.patient_mechanism,
+        lead.patient_management,
     )
 
 
@@ -622,6 +662,7 @@ __all__ = [
     "SourceInfo",
     "check",
     "class_side",
+    "pair_finding",
     "headline_severity",
     "ingredient_side",
 ]

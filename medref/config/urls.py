@@ -9,6 +9,7 @@ urlpatterns = [
     path("", guide_views.home, name="home"),
     path("healthz", guide_views.healthz, name="healthz"),
     path("", include("medref.checker.urls")),
+    path("", include("medref.guides.urls")),
     path("", include("medref.reference.urls")),
     path("api/", include("medref.api.urls")),
     path("admin/", admin.site.urls),

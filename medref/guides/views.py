@@ -1,14 +1,30 @@
-"""Public pages: the home page and the health check; guide pages join them later."""
+"""Public pages: home, health check, interaction guides, drug pages, the A-Z index, the sitemap.
+
+Guide and drug pages are built from the checker's in-memory index, so they state exactly what the
+checker finds. Each sends ETag and Last-Modified from the knowledge-base version and answers 304
+to a conditional request, so a CDN can serve them.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import string
+from collections import defaultdict
+
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import condition
 
 from medref import __version__
+from medref.checker.repository import get_checker
+from medref.guides.pages import build_pair_page, json_ld
 from medref.knowledge.models import KnowledgeBaseState
+from medref.knowledge.severity import Severity
+from medref.vocab.models import Name
+from medref.vocab.normalize import normalize
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -34,4 +50,191 @@ def healthz(request: HttpRequest) -> JsonResponse:
             "database": {"ok": True, "vendor": connection.vendor},
             "knowledge_base_version": kb_version,
         }
+    )
+
+
+# --- conditional GET ---------------------------------------------------------------------
+
+
+def _etag(request: HttpRequest, *args, **kwargs) -> str:
+    signed_in = request.user.is_authenticated if hasattr(request, "user") else False
+    key = f"{KnowledgeBaseState.stamp()}|{request.get_full_path()}|{signed_in}|{__version__}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _last_modified(request: HttpRequest, *args, **kwargs):
+    row = KnowledgeBaseState.objects.filter(pk=1).values_list("changed_at", flat=True).first()
+    return row
+
+
+cacheable = condition(etag_func=_etag, last_modified_func=_last_modified)
+
+
+# --- lookups -----------------------------------------------------------------------------
+
+
+def _slug_map(index) -> dict[str, int]:
+    cached = getattr(index, "_slug_map", None)
+    if cached is None:
+        cached = {slug: i for i, (slug, _name) in index.ingredients.items()}
+        index._slug_map = cached
+    return cached
+
+
+def _one_ingredient(index, text: str) -> int | None:
+    found = index.names.resolve(text.replace("-", " "))
+    if found.resolved and len(found.ingredient_ids) == 1 and found.matched_by != "fuzzy":
+        return found.ingredient_ids[0]
+    return None
+
+
+def _split_pair(index, pair: str) -> tuple[int, int] | None:
+    slugs = _slug_map(index)
+    parts = pair.split("-and-")
+    for cut in range(1, len(parts)):
+        left, right = "-and-".join(parts[:cut]), "-and-".join(parts[cut:])
+        if left in slugs and right in slugs:
+            return slugs[left], slugs[right]
+    for cut in range(1, len(parts)):
+        left, right = "-and-".join(parts[:cut]), "-and-".join(parts[cut:])
+        x = slugs.get(left) or _one_ingredient(index, left)
+        y = slugs.get(right) or _one_ingredient(index, right)
+        if x and y:
+            return x, y
+    return None
+
+
+def _brands(ingredient_ids: list[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = defaultdict(list)
+    rows = Name.objects.filter(ingredient_id__in=ingredient_ids, kind="brand").order_by("name")
+    for ingredient_id, name in rows.values_list("ingredient_id", "name"):
+        if name not in out[ingredient_id]:
+            out[ingredient_id].append(name)
+    return out
+
+
+# --- pages -------------------------------------------------------------------------------
+
+
+@cacheable
+def pair_page(request: HttpRequest, pair: str) -> HttpResponse:
+    from medref.reference.models import Topic
+
+    index = get_checker().index()
+    found = _split_pair(index, pair)
+    if found is None:
+        raise Http404("We could not tell which two medicines this address names.")
+    x, y = found
+    if x == y:
+        return redirect("drug", slug=index.ingredients[x][0], permanent=True)
+    (slug_a, _), (slug_b, _) = sorted((index.ingredients[x], index.ingredients[y]))
+    canonical = f"{slug_a}-and-{slug_b}"
+    if pair != canonical:
+        return redirect("pair", pair=canonical, permanent=True)
+    brands = _brands([x, y])
+    by_name = {index.ingredients[i][1]: brands.get(i, [])[:6] for i in (x, y)}
+    page = build_pair_page(index, x, y, by_name)
+    url = request.build_absolute_uri(reverse("pair", kwargs={"pair": canonical}))
+    description = page.quick_answer
+    topics = Topic.objects.published().filter(drugs__in=[x, y]).distinct().order_by("title")[:8]
+    return render(
+        request,
+        "medref/guide.html",
+        {
+            "page": page,
+            "canonical_url": url,
+            "description": description,
+            "json_ld": json_ld(page, url, description),
+            "topics": topics,
+            "brands_a": by_name[page.a],
+            "brands_b": by_name[page.b],
+            "indexable": page.finding is not None,
+        },
+    )
+
+
+@cacheable
+def drug_page(request: HttpRequest, slug: str) -> HttpResponse:
+    index = get_checker().index()
+    slugs = _slug_map(index)
+    x = slugs.get(slug)
+    if x is None:
+        y = _one_ingredient(index, slug)
+        if y is None:
+            raise Http404("No medicine of this name is in medref.")
+        return redirect("drug", slug=index.ingredients[y][0], permanent=True)
+    from medref.checker.engine import pair_finding
+    from medref.reference.models import Topic
+    from medref.vocab.models import Ingredient
+
+    ingredient = Ingredient.objects.prefetch_related("names", "classes").get(pk=x)
+    groups: dict[str, list[dict]] = {s.value: [] for s in Severity}
+    for y in index.partners_of(x):
+        finding = pair_finding(index, x, y)
+        if finding is not None:
+            other = index.ingredients[y]
+            groups[finding.severity.value].append(
+                {"name": other[1], "url": finding.guide_url, "sources": len(finding.sources)}
+            )
+    severity_groups = [
+        {
+            "severity": s.value,
+            "label": s.label,
+            "action": s.action,
+            "items": sorted(groups[s.value], key=lambda i: i["name"].casefold()),
+        }
+        for s in Severity
+        if groups[s.value]
+    ]
+    names = defaultdict(list)
+    for n in ingredient.names.all():
+        if (
+            n.kind != "misspelling"
+            and n.name.casefold() != ingredient.name.casefold()
+            and n.name not in names[n.kind]
+        ):
+            names[n.kind].append(f"{n.name} ({n.country})" if n.country else n.name)
+    return render(
+        request,
+        "medref/drug.html",
+        {
+            "ingredient": ingredient,
+            "groups": severity_groups,
+            "total": sum(len(g["items"]) for g in severity_groups),
+            "brands": names.get("brand", [])[:30],
+            "us": names.get("us", []),
+            "uk": names.get("uk", []),
+            "synonyms": names.get("synonym", [])[:20],
+            "classes": sorted(
+                ingredient.classes.all(), key=lambda c: (c.language != "en", c.name.casefold())
+            ),
+            "codes": sorted((c.get_system_display(), c.value) for c in ingredient.codes.all()),
+            "topics": Topic.objects.published().filter(drugs=ingredient).order_by("title"),
+            "canonical_url": request.build_absolute_uri(reverse("drug", kwargs={"slug": slug})),
+        },
+    )
+
+
+@cacheable
+def drug_index(request: HttpRequest) -> HttpResponse:
+    index = get_checker().index()
+    letter = (request.GET.get("letter") or "A").upper()[:1]
+    letters = list(string.ascii_uppercase) + ["#"]
+    if letter not in letters:
+        letter = "A"
+    with_rules = {
+        x for x in index.ingredients if index.partner_keys.keys() & set(index.sides.get(x, ()))
+    }
+    entries = []
+    for x in with_rules:
+        slug, name = index.ingredients[x]
+        first = normalize(name)[:1].upper()
+        bucket = first if first in string.ascii_uppercase else "#"
+        if bucket == letter:
+            entries.append({"name": name, "slug": slug})
+    entries.sort(key=lambda e: e["name"].casefold())
+    return render(
+        request,
+        "medref/drugs_index.html",
+        {"letters": letters, "letter": letter, "entries": entries},
     )

@@ -210,3 +210,17 @@ def test_check_pair_in_two_duplication_classes_gives_one_duplication(checker):
     (finding,) = checker.check(["ibuprofen", "naproxen"]).findings
     assert finding.kind == "duplication"
     assert "Non-steroidal anti-inflammatory drugs and Test analgesics" in finding.summary
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("clarithromycin", "simvastatin"), ("ibuprofen", "warfarin"), ("natalizumab", "ocrelizumab")],
+)
+def test_pair_finding_equals_the_checker_finding(checker, a, b):
+    from medref.checker.engine import pair_finding
+    from medref.vocab.models import Ingredient
+
+    index = checker.index()
+    x, y = (Ingredient.objects.get(slug=s).id for s in (a, b))
+    (from_check,) = [f for f in checker.check([a, b]).findings if f.kind == "interaction"]
+    assert pair_finding(index, y, x).as_dict() == from_check.as_dict()
