@@ -41,22 +41,32 @@ def free_port() -> int:
 
 
 def load(
-    port: int, method: str, path: str, body: str | None, seconds: float, connections: int
+    port: int,
+    method: str,
+    path: str | list[str],
+    body: str | None,
+    seconds: float,
+    connections: int,
 ) -> dict:
+    """Requests for `seconds` from `connections` keep-alive connections; a list of paths is
+    cycled through, each connection starting at a different place."""
+    paths = path if isinstance(path, list) else [path]
     stop = time.monotonic() + seconds
     counts = {"ok": 0, "errors": 0}
     latencies: list[float] = []
     lock = threading.Lock()
 
-    def worker() -> None:
+    def worker(offset: int) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         ok = errors = 0
+        turn = offset
         local: list[float] = []
         while time.monotonic() < stop:
             t0 = time.perf_counter()
             try:
                 headers = {"Content-Type": "application/json"} if body else {}
-                conn.request(method, path, body=body, headers=headers)
+                conn.request(method, paths[turn % len(paths)], body=body, headers=headers)
+                turn += 1
                 response = conn.getresponse()
                 response.read()
                 if response.status == 200:
@@ -73,7 +83,7 @@ def load(
             counts["errors"] += errors
             latencies.extend(local)
 
-    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    threads = [threading.Thread(target=worker, args=(i * 997,)) for i in range(connections)]
     start = time.monotonic()
     for t in threads:
         t.start()
@@ -89,7 +99,12 @@ def load(
     }
 
 
-def main(kb: str = "full", seconds: float = 10.0, connections: int = 8) -> dict:
+def main(
+    kb: str = "full",
+    seconds: float = 10.0,
+    connections: int = 8,
+    pair_paths: list[str] | None = None,
+) -> dict:
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "medref.cli", "serve", "--port", str(port), "--workers", "2"],
@@ -117,6 +132,7 @@ def main(kb: str = "full", seconds: float = 10.0, connections: int = 8) -> dict:
         load(port, "POST", "/api/v1/check", CHECK_BODY, 3, connections)
         health = load(port, "GET", "/healthz", None, seconds, connections)
         check = load(port, "POST", "/api/v1/check", CHECK_BODY, seconds, connections)
+        pages = load(port, "GET", pair_paths, None, seconds, connections) if pair_paths else None
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -124,6 +140,8 @@ def main(kb: str = "full", seconds: float = 10.0, connections: int = 8) -> dict:
         "healthz": health,
         "check": check,
         "check_to_healthz": check["rps"] / health["rps"],
+        "pair_pages": pages,
+        "pages_to_healthz": pages["rps"] / health["rps"] if pages else None,
         "seconds_each": seconds,
         "connections": connections,
         "workers": 2,

@@ -86,6 +86,9 @@ class Snapshot:
     rules: list[Rule]
     sources: dict[str, SourceInfo]
     names: NameIndex
+    changed_at: object = None  # when the knowledge base last changed (for Last-Modified)
+    brands: dict[int, tuple[str, ...]] | None = None  # ingredient id -> brand names
+    topics: dict[int, tuple[tuple[str, str], ...]] | None = None  # ingredient id -> (slug, title)
 
 
 class Repository(Protocol):
@@ -260,6 +263,9 @@ class Index:
     def __init__(self, snapshot: Snapshot) -> None:
         self.version = snapshot.version
         self.stamp = snapshot.stamp
+        self.changed_at = snapshot.changed_at
+        self.brands = snapshot.brands or {}
+        self.topics = snapshot.topics or {}
         self.names = snapshot.names
         self.ingredients = snapshot.ingredients
         self.classes = snapshot.classes

@@ -16,7 +16,7 @@ from medref.checker.engine import (
 from medref.knowledge.models import Interaction, KnowledgeBaseState, Source
 from medref.knowledge.severity import Severity
 from medref.vocab.loader import load_name_index
-from medref.vocab.models import ClassMembership, DrugClass, Ingredient
+from medref.vocab.models import ClassMembership, DrugClass, Ingredient, Name
 
 _SEVERITY = {s.value: s for s in Severity}
 
@@ -27,7 +27,14 @@ class DjangoRepository:
 
     def load(self) -> Snapshot:
         stamp = self.version()
-        version = KnowledgeBaseState.current()
+        state = KnowledgeBaseState.objects.filter(pk=1).values_list("version", "changed_at").first()
+        version, changed_at = state if state else (0, None)
+        brands: dict[int, list[str]] = defaultdict(list)
+        for ingredient_id, name in (
+            Name.objects.filter(kind="brand").order_by("name").values_list("ingredient_id", "name")
+        ):
+            if name not in brands[ingredient_id]:
+                brands[ingredient_id].append(name)
         ingredients = {
             i: (slug, name)
             for i, slug, name in Ingredient.objects.values_list("id", "slug", "name").iterator()
@@ -109,7 +116,22 @@ class DjangoRepository:
             rules=rules,
             sources=sources,
             names=load_name_index(),
+            changed_at=changed_at,
+            brands={k: tuple(v) for k, v in brands.items()},
+            topics=self._topics(),
         )
+
+    @staticmethod
+    def _topics() -> dict[int, tuple[tuple[str, str], ...]]:
+        """Published topics per ingredient. Topics change only through imports and publishing,
+        which bump the knowledge-base version, so the index may hold them."""
+        from medref.reference.models import Topic
+
+        out: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        rows = Topic.objects.published().filter(drugs__isnull=False).order_by("title")
+        for ingredient_id, slug, title in rows.values_list("drugs__id", "slug", "title"):
+            out[ingredient_id].append((slug, title))
+        return {k: tuple(v) for k, v in out.items()}
 
 
 _checker: Checker | None = None

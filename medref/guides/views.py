@@ -23,7 +23,6 @@ from medref.checker.repository import get_checker
 from medref.guides.pages import build_pair_page, json_ld
 from medref.knowledge.models import KnowledgeBaseState
 from medref.knowledge.severity import Severity
-from medref.vocab.models import Name
 from medref.vocab.normalize import normalize
 
 
@@ -56,15 +55,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
 # --- conditional GET ---------------------------------------------------------------------
 
 
+# Both come from the in-memory index, which stands for one knowledge-base version, so a
+# conditional request costs no database query.
 def _etag(request: HttpRequest, *args, **kwargs) -> str:
     signed_in = request.user.is_authenticated if hasattr(request, "user") else False
-    key = f"{KnowledgeBaseState.stamp()}|{request.get_full_path()}|{signed_in}|{__version__}"
+    key = f"{get_checker().index().stamp}|{request.get_full_path()}|{signed_in}|{__version__}"
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 def _last_modified(request: HttpRequest, *args, **kwargs):
-    row = KnowledgeBaseState.objects.filter(pk=1).values_list("changed_at", flat=True).first()
-    return row
+    return get_checker().index().changed_at
 
 
 cacheable = condition(etag_func=_etag, last_modified_func=_last_modified)
@@ -104,22 +104,11 @@ def _split_pair(index, pair: str) -> tuple[int, int] | None:
     return None
 
 
-def _brands(ingredient_ids: list[int]) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = defaultdict(list)
-    rows = Name.objects.filter(ingredient_id__in=ingredient_ids, kind="brand").order_by("name")
-    for ingredient_id, name in rows.values_list("ingredient_id", "name"):
-        if name not in out[ingredient_id]:
-            out[ingredient_id].append(name)
-    return out
-
-
 # --- pages -------------------------------------------------------------------------------
 
 
 @cacheable
 def pair_page(request: HttpRequest, pair: str) -> HttpResponse:
-    from medref.reference.models import Topic
-
     index = get_checker().index()
     found = _split_pair(index, pair)
     if found is None:
@@ -131,12 +120,13 @@ def pair_page(request: HttpRequest, pair: str) -> HttpResponse:
     canonical = f"{slug_a}-and-{slug_b}"
     if pair != canonical:
         return redirect("pair", pair=canonical, permanent=True)
-    brands = _brands([x, y])
-    by_name = {index.ingredients[i][1]: brands.get(i, [])[:6] for i in (x, y)}
+    by_name = {index.ingredients[i][1]: list(index.brands.get(i, ()))[:6] for i in (x, y)}
     page = build_pair_page(index, x, y, by_name)
     url = request.build_absolute_uri(reverse("pair", kwargs={"pair": canonical}))
     description = page.quick_answer
-    topics = Topic.objects.published().filter(drugs__in=[x, y]).distinct().order_by("title")[:8]
+    topics = sorted(
+        set(index.topics.get(x, ())) | set(index.topics.get(y, ())), key=lambda t: t[1]
+    )[:8]
     return render(
         request,
         "medref/guide.html",

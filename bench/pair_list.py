@@ -1,0 +1,23 @@
+"""Print the guide-page paths of every listed pair (for the HTTP benchmark)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from bench.common import setup_django
+
+
+def main() -> None:
+    setup_django()
+    from medref.checker.repository import get_checker
+    from medref.guides.sitemaps import guide_pairs
+
+    json.dump(
+        {"paths": [f"/interactions/{a}-and-{b}/" for a, b in guide_pairs(get_checker().index())]},
+        sys.stdout,
+    )
+
+
+if __name__ == "__main__":
+    main()
