@@ -61,6 +61,8 @@ class Rule:
     language: str = "en"
     review_status: str = "unreviewed"
     references: tuple = ()
+    reviewed_by: str = ""
+    reviewed_at: str = ""  # ISO date of the clinical sign-off
 
     @property
     def specificity(self) -> int:
@@ -145,6 +147,8 @@ class Finding:
     references: tuple = ()
     patient_mechanism: str = ""
     patient_management: str = ""
+    reviewed_by: str = ""
+    reviewed_at: str = ""
 
     @property
     def guide_url(self) -> str:
@@ -573,6 +577,8 @@ def _finding(
         lead.references,
         lead.patient_mechanism,
         lead.patient_management,
+        lead.reviewed_by if lead.review_status == "reviewed" else "",
+        lead.reviewed_at if lead.review_status == "reviewed" else "",
     )
 
 

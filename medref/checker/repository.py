@@ -86,8 +86,10 @@ class DjangoRepository:
             "severity",
             "language",
             "review_status",
+            "reviewed_by",
+            "reviewed_at",
         ).iterator(chunk_size=20000):
-            rid, sid, ai, ac, bi, bc, severity, language, review = row
+            rid, sid, ai, ac, bi, bc, severity, language, review, reviewed_by, reviewed_at = row
             evidence, mechanism, consequence, management, pmech, pman, refs = texts.get(rid, empty)
             rules.append(
                 Rule(
@@ -104,6 +106,8 @@ class DjangoRepository:
                     patient_management=pman,
                     language=language,
                     review_status=review,
+                    reviewed_by=reviewed_by,
+                    reviewed_at=reviewed_at.isoformat() if reviewed_at else "",
                     references=tuple(tuple(sorted(r.items())) for r in refs),
                 )
             )

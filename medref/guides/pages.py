@@ -35,6 +35,16 @@ class PairPage:
     professional_language: str = "en"
 
     @property
+    def reviewed_date(self):
+        import datetime as dt
+
+        return (
+            dt.date.fromisoformat(self.finding.reviewed_at)
+            if self.finding and self.finding.reviewed_at
+            else None
+        )
+
+    @property
     def title(self) -> str:
         return f"{self.a[:1].upper() + self.a[1:]} and {self.b[:1].upper() + self.b[1:]}: Drug Interaction Guide"
 

@@ -182,3 +182,25 @@ def test_sitemap_index_and_children_cover_pairs_drugs_and_pages(client, checker)
     drugs = client.get("/sitemap-drugs-1.xml").content.decode()
     assert "/drugs/warfarin/" in drugs
     assert client.get("/sitemap-pairs-2.xml").status_code == 404
+
+
+def test_guide_page_shows_last_reviewed_date_and_team_once_signed_off(client, checker):
+    import datetime as dt
+
+    from medref.knowledge.models import Interaction, KnowledgeBaseState
+
+    row = Interaction.objects.get(source__key="medref-curated", a_ingredient__slug="natalizumab")
+    row.review_status, row.reviewed_by, row.reviewed_at = (
+        "reviewed",
+        "the medref neurology review team",
+        dt.date(2026, 11, 20),
+    )
+    row.save()
+    KnowledgeBaseState.bump()
+    checker.reset()
+    html = client.get("/interactions/natalizumab-and-ocrelizumab/").content.decode()
+    assert (
+        'Last reviewed <time datetime="2026-11-20">20 November 2026</time> by the medref neurology review team.'
+        in html
+    )
+    assert "Not yet reviewed" not in html
