@@ -43,3 +43,10 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.fail(f"the shared data sets are expected at {SHARED_DATA} (set MEDREF_SHARED_DATA)")
     return SHARED_DATA
+
+
+@pytest.fixture
+def hcp_client(client):
+    """A browser that has confirmed the healthcare-professional notice."""
+    client.cookies["medref_hcp"] = "1"
+    return client

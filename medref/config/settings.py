@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "medref.accounts",
     "medref.annotations",
     "medref.api",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -145,7 +146,82 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a locked-out sign-in into a clear refusal.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int(
+    "MEDREF_LOGIN_FAILURE_LIMIT",
+    5,
+    "Failed sign-ins (per account and address) before a lockout.",
+    minimum=1,
+)
+AXES_COOLOFF_TIME = (
+    env_int(
+        "MEDREF_LOGIN_LOCKOUT_MINUTES",
+        30,
+        "How long a sign-in lockout lasts, in minutes.",
+        minimum=1,
+    )
+    / 60
+)  # axes takes hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_USERNAME_FORM_FIELD = "username"
+
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/accounts/profile/"
+LOGOUT_REDIRECT_URL = "/"
+
+_EMAIL_BACKENDS = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "memory": "django.core.mail.backends.locmem.EmailBackend",
+}
+
+
+def _email_backend(raw: str) -> str:
+    if raw not in _EMAIL_BACKENDS:
+        raise ConfigError(f"MEDREF_EMAIL_BACKEND: {raw!r}; use one of {', '.join(_EMAIL_BACKENDS)}")
+    return _EMAIL_BACKENDS[raw]
+
+
+EMAIL_BACKEND = env_custom(
+    "MEDREF_EMAIL_BACKEND",
+    "console",
+    "How email is sent: console (printed by the server), smtp (EMAIL_HOST...), file (into var/mail) or memory.",
+    _email_backend,
+)
+EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost", "SMTP server, with MEDREF_EMAIL_BACKEND=smtp.")
+EMAIL_PORT = env_int("EMAIL_PORT", 587, "SMTP port.", minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "", "SMTP user name.")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "", "SMTP password.")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True, "Use STARTTLS with the SMTP server.")
+DEFAULT_FROM_EMAIL = env_str(
+    "DEFAULT_FROM_EMAIL", "medref <no-reply@localhost>", "Sender of account emails."
+)
+
+MEDREF_FREE_PAGES = env_int(
+    "MEDREF_FREE_PAGES",
+    10,
+    "Topic pages an anonymous visitor may read per window before signing in.",
+    minimum=0,
+)
+MEDREF_FREE_PAGES_DAYS = env_int(
+    "MEDREF_FREE_PAGES_DAYS", 30, "Length of the metering window, in days.", minimum=1
+)
+MEDREF_METER_EXEMPT_CRAWLERS = env_bool(
+    "MEDREF_METER_EXEMPT_CRAWLERS",
+    False,
+    "Let user agents claiming to be search-engine crawlers read topic pages unmetered (see README).",
+)
 
 ROOT_URLCONF = "medref.config.urls"
 WSGI_APPLICATION = "medref.config.wsgi.application"

@@ -10,7 +10,9 @@ urlpatterns = [
     path("healthz", guide_views.healthz, name="healthz"),
     path("", include("medref.checker.urls")),
     path("", include("medref.guides.urls")),
+    path("", include("medref.annotations.urls")),
     path("", include("medref.reference.urls")),
+    path("accounts/", include("medref.accounts.urls")),
     path("api/", include("medref.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,15 +1,24 @@
-"""Professional reference views: topic pages, the topic index, editorial pages."""
+"""Professional reference views: the HCP notice, metered topic pages, the topic index, editorial
+pages. Topic pages are never cached: they carry the reader's meter and private notes."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
+from medref.accounts.metering import HCP_COOKIE, hcp_confirmed, meter_topic, set_visitor_cookie
+from medref.annotations.models import MAX_LENGTH, Annotation
 from medref.reference.citations import reference_links, render_topic_body
 from medref.reference.markdown import render_markdown
 from medref.reference.models import Page, Topic
+
+_CITATIONS = re.compile(r"\s*\[\d+(?:\s*[,\u2013-]\s*\d+)*\]")
 
 
 def editorial_page(request: HttpRequest, slug: str) -> HttpResponse:
@@ -19,7 +28,14 @@ def editorial_page(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _notice(request: HttpRequest) -> HttpResponse:
+    return render(request, "medref/hcp_notice.html", {"next": request.get_full_path()})
+
+
+@never_cache
 def topic_index(request: HttpRequest) -> HttpResponse:
+    if not hcp_confirmed(request):
+        return _notice(request)
     topics = Topic.objects.published().order_by("title")
     by_specialty: dict[str, list[Topic]] = defaultdict(list)
     for topic in topics:
@@ -27,23 +43,33 @@ def topic_index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "medref/topic_index.html",
-        {
-            "topics": topics,
-            "by_specialty": sorted(by_specialty.items()),
-        },
+        {"topics": topics, "by_specialty": sorted(by_specialty.items())},
     )
 
 
+@never_cache
 def topic_page(request: HttpRequest, slug: str) -> HttpResponse:
     # Drafts and topics in review are not public; retired topics stay readable, marked as such.
     topic = get_object_or_404(
         Topic, slug=slug, status__in=[Topic.Status.PUBLISHED, Topic.Status.RETIRED]
     )
+    if not hcp_confirmed(request):
+        return _notice(request)
+    meter = meter_topic(request, topic)
+    if not meter.allowed:
+        # Title and first paragraph only: the rest of the text is not in the HTML at all.
+        response = render(
+            request,
+            "medref/topic_locked.html",
+            {"topic": topic, "first_paragraph": first_paragraph(topic.body), "meter": meter},
+        )
+        set_visitor_cookie(response, meter)
+        return response
     references = [
         {**ref, "number": n, "links": reference_links(ref)}
         for n, ref in enumerate(topic.references, start=1)
     ]
-    return render(
+    response = render(
         request,
         "medref/topic.html",
         {
@@ -53,8 +79,42 @@ def topic_page(request: HttpRequest, slug: str) -> HttpResponse:
             "drugs": topic.drugs.order_by("name"),
             "related": topic.related.filter(status=Topic.Status.PUBLISHED).order_by("title"),
             "retired": topic.status == Topic.Status.RETIRED,
+            "meter": meter,
+            "notes": Annotation.objects.visible_to(request.user).filter(topic=topic),
+            "note_max": MAX_LENGTH,
         },
     )
+    set_visitor_cookie(response, meter)
+    return response
+
+
+@require_POST
+def confirm_hcp(request: HttpRequest) -> HttpResponse:
+    """Remember that this browser's user confirmed the professional notice."""
+    target = request.POST.get("next") or "/topics/"
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/topics/"
+    response = redirect(target)
+    response.set_cookie(
+        HCP_COOKIE,
+        "1",
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+        secure=request.is_secure(),
+    )
+    return response
+
+
+def first_paragraph(body: str) -> str:
+    """The first prose paragraph of a topic, as plain text (headings, lists and tables skipped)."""
+    for block in body.split("\n\n"):
+        text = block.strip()
+        if text and not text.startswith(("#", "-", "*", "|", ">")) and not re.match(r"\d+\.", text):
+            return _CITATIONS.sub("", " ".join(text.split()))
+    return ""
 
 
 def topic_by_uid(request: HttpRequest, uid) -> HttpResponse:
