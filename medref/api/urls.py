@@ -1,9 +1,11 @@
 """The API root: /api/v1/..., the OpenAPI schema at /api/openapi.json and docs at /api/docs."""
 
+from django.http import Http404
 from django.urls import path
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
+from medref.api.annotations import router as annotations_router
 from medref.api.v1 import router as v1_router
 
 api = NinjaAPI(
@@ -14,6 +16,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/v1", v1_router)
+api.add_router("/v1", annotations_router)
 
 
 @api.exception_handler(ValidationError)
@@ -29,6 +32,11 @@ def _validation_error(request, exc: ValidationError):
     return api.create_response(
         request, {"detail": "; ".join(problems) or "invalid request"}, status=422
     )
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(request, {"detail": "Not found."}, status=404)
 
 
 urlpatterns = [path("", api.urls)]
