@@ -28,6 +28,9 @@ def run_setup(*, console: Console, content_dir: str | None = None) -> None:
     root = Path(content_dir or settings.CONTENT_DIR)
     console.print(f"[bold]3/4[/] bundled content from {root}")
     import_content(path=root, console=console)
+    from medref.reference.search import rebuild_index
+
+    rebuild_index()
     console.print("[bold]4/4[/] static files")
     call_command("collectstatic", interactive=False, verbosity=0)
     stats = collect_stats()

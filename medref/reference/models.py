@@ -63,3 +63,16 @@ class Page(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SearchEntry(models.Model):
+    """One searchable document (a topic or an editorial page). The full-text index over it is
+    backend-specific: an FTS5 table on SQLite, a GIN expression index on PostgreSQL."""
+
+    kind = models.CharField(max_length=16)
+    url = models.CharField(max_length=300)
+    title = models.CharField(max_length=300)
+    body = models.TextField()
+
+    def __str__(self) -> str:
+        return self.title

@@ -428,6 +428,9 @@ def import_content(*, path: str | Path, console: Console, dry_run: bool = False)
         _write_interactions(bundle, source, ingredients, classes, summary)
         _write_topics(bundle, source, ingredients, summary)
         _write_pages(bundle, source, summary)
+        from medref.reference.search import rebuild_index
+
+        rebuild_index()
 
     return commit(write, console=console, summary=summary, dry_run=dry_run)
 
