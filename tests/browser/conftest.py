@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURE_CONTENT, ROOT
+from tests.conftest import ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "var" / "screenshots"
@@ -30,14 +30,28 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_url(tmp_path_factory) -> str:
+def live_var(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("browser-var")
+
+
+@pytest.fixture(scope="session")
+def live_url(live_var) -> str:
     if os.environ.get("DATABASE_URL"):
         pytest.skip("browser tests run once, against their own SQLite server")
-    var = tmp_path_factory.mktemp("browser-var")
+    var = live_var
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update({"MEDREF_VAR_DIR": str(var), "DATABASE_URL": ""})
+    # The real bundled content, a small page allowance, and email written to var/mail/ where the
+    # sign-up test can read the verification link.
+    env.update(
+        {
+            "MEDREF_VAR_DIR": str(var),
+            "DATABASE_URL": "",
+            "MEDREF_FREE_PAGES": "3",
+            "MEDREF_EMAIL_BACKEND": "file",
+        }
+    )
     setup = subprocess.run(
-        [sys.executable, "-m", "medref.cli", "setup", "--content", str(FIXTURE_CONTENT)],
+        [sys.executable, "-m", "medref.cli", "setup", "--content", str(ROOT / "content")],
         env=env,
         cwd=ROOT,
         capture_output=True,
