@@ -1,4 +1,5 @@
-"""The API root: /api/v1/..., the OpenAPI schema at /api/openapi.json and docs at /api/docs."""
+"""The JSON API, mounted at the site root so one OpenAPI document (/api/openapi.json, docs at
+/api/docs) covers /api/v1, /cds-services and /fhir."""
 
 from django.http import Http404
 from django.urls import path
@@ -6,17 +7,22 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
 from medref.api.annotations import router as annotations_router
+from medref.api.cdshooks.routes import cds_router, fhir_router
 from medref.api.v1 import router as v1_router
 
 api = NinjaAPI(
     title="medref API",
     version="1",
-    description="Drug-interaction checking and drug-name lookup. No interaction found never means safe: "
-    "every answer names the sources it checked.",
+    description="Drug-interaction checking, drug-name lookup, private annotations, CDS Hooks and "
+    "FHIR. No interaction found never means safe: every answer names the sources it checked.",
     urls_namespace="api",
+    openapi_url="api/openapi.json",
+    docs_url="api/docs",
 )
-api.add_router("/v1", v1_router)
-api.add_router("/v1", annotations_router)
+api.add_router("/api/v1", v1_router)
+api.add_router("/api/v1", annotations_router)
+api.add_router("/cds-services", cds_router)
+api.add_router("/fhir", fhir_router)
 
 
 @api.exception_handler(ValidationError)

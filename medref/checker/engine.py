@@ -91,6 +91,7 @@ class Snapshot:
     changed_at: object = None  # when the knowledge base last changed (for Last-Modified)
     brands: dict[int, tuple[str, ...]] | None = None  # ingredient id -> brand names
     topics: dict[int, tuple[tuple[str, str], ...]] | None = None  # ingredient id -> (slug, title)
+    codes: dict[tuple[str, str], tuple[int, ...]] | None = None  # (system, code) -> ingredient ids
 
 
 class Repository(Protocol):
@@ -270,6 +271,7 @@ class Index:
         self.changed_at = snapshot.changed_at
         self.brands = snapshot.brands or {}
         self.topics = snapshot.topics or {}
+        self.codes = snapshot.codes or {}
         self.names = snapshot.names
         self.ingredients = snapshot.ingredients
         self.classes = snapshot.classes
@@ -364,16 +366,23 @@ class Checker:
 
 
 def check(index: Index, inputs: Sequence[str]) -> CheckResult:
-    drugs: list[DrugResult] = []
+    drugs = [resolved_drug(index, text, index.names.resolve(text)) for text in inputs]
+    return check_drugs(index, drugs)
+
+
+def resolved_drug(index: Index, text: str, resolution: Resolution) -> DrugResult:
+    return DrugResult(
+        text, resolution, tuple(index.ingredients[i][1] for i in resolution.ingredient_ids)
+    )
+
+
+def check_drugs(index: Index, drugs: Sequence[DrugResult]) -> CheckResult:
+    """Check already-resolved inputs (names resolved by check(), or coded medications from an
+    EHR resolved by their codes)."""
+    drugs = list(drugs)
     inputs_of: dict[int, set[int]] = {}
-    for position, text in enumerate(inputs):
-        resolution = index.names.resolve(text)
-        drugs.append(
-            DrugResult(
-                text, resolution, tuple(index.ingredients[i][1] for i in resolution.ingredient_ids)
-            )
-        )
-        for ingredient_id in resolution.ingredient_ids:
+    for position, drug in enumerate(drugs):
+        for ingredient_id in drug.resolution.ingredient_ids:
             inputs_of.setdefault(ingredient_id, set()).add(position)
     findings: list[Finding] = []
     owners: dict[int, list[int]] = {}
@@ -673,6 +682,8 @@ __all__ = [
     "Snapshot",
     "SourceInfo",
     "check",
+    "check_drugs",
+    "resolved_drug",
     "class_side",
     "pair_finding",
     "headline_severity",

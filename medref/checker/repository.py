@@ -123,7 +123,21 @@ class DjangoRepository:
             changed_at=changed_at,
             brands={k: tuple(v) for k, v in brands.items()},
             topics=self._topics(),
+            codes=self._codes(),
         )
+
+    @staticmethod
+    def _codes() -> dict[tuple[str, str], tuple[int, ...]]:
+        """RxCUI and ATC codes to ingredients, for EHR requests that send coded medications."""
+        from medref.vocab.models import Code
+
+        out: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for system, value, ingredient_id in Code.objects.filter(
+            system__in=["rxcui", "atc"]
+        ).values_list("system", "value", "ingredient_id"):
+            if ingredient_id not in out[(system, value)]:
+                out[(system, value)].append(ingredient_id)
+        return {k: tuple(v) for k, v in out.items()}
 
     @staticmethod
     def _topics() -> dict[int, tuple[tuple[str, str], ...]]:

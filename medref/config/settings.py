@@ -139,6 +139,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "medref.api.cors.CdsCorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -206,6 +207,26 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "", "SMTP password.")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True, "Use STARTTLS with the SMTP server.")
 DEFAULT_FROM_EMAIL = env_str(
     "DEFAULT_FROM_EMAIL", "medref <no-reply@localhost>", "Sender of account emails."
+)
+
+MEDREF_CDS_ISSUERS_FILE = env_str(
+    "MEDREF_CDS_ISSUERS_FILE",
+    "",
+    "JSON file of trusted CDS Hooks issuers and their JWKS (see the README); empty: none.",
+)
+
+
+def _require_jwt(raw: str) -> str:
+    if raw not in ("auto", "always", "never"):
+        raise ConfigError(f"MEDREF_CDS_REQUIRE_JWT: {raw!r}; use auto, always or never")
+    return raw
+
+
+MEDREF_CDS_REQUIRE_JWT = env_custom(
+    "MEDREF_CDS_REQUIRE_JWT",
+    "auto",
+    "CDS Hooks JWTs: auto (required in production mode when issuers are configured), always or never.",
+    _require_jwt,
 )
 
 MEDREF_FREE_PAGES = env_int(

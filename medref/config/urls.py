@@ -13,6 +13,6 @@ urlpatterns = [
     path("", include("medref.annotations.urls")),
     path("", include("medref.reference.urls")),
     path("accounts/", include("medref.accounts.urls")),
-    path("api/", include("medref.api.urls")),
+    path("", include("medref.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,1 @@
+"""FHIR R4 interfaces: the DetectedIssue $check operation."""
