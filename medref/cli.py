@@ -104,6 +104,18 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_content(args: argparse.Namespace) -> int:
+    _django()
+    from medref.editorial.files import export_content, import_files
+
+    console = _console()
+    if args.action == "export":
+        export_content(args.path, console)
+    else:
+        import_files(args.path, console, force=args.force)
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     _django()
     from medref.checker.cli import run_check
@@ -146,6 +158,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", help="file or folder to read")
     p.add_argument("--dry-run", action="store_true", help="validate and report; write nothing")
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser(
+        "content", help="export or import curated content as files (YAML + Markdown)"
+    )
+    p.add_argument(
+        "action", choices=["export", "import"], help="export: write files; import: load them"
+    )
+    p.add_argument("path", help="the folder to write or read")
+    p.add_argument(
+        "--force", action="store_true", help="import even over documents changed since the export"
+    )
+    p.set_defaults(func=cmd_content)
 
     from medref.checker.cli import add_check_arguments
 

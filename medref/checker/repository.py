@@ -60,9 +60,8 @@ class DjangoRepository:
         rules: list[Rule] = []
         texts = {
             row[0]: row[1:]
-            for row in Interaction.objects.exclude(
-                mechanism="", management="", patient_mechanism=""
-            )
+            for row in Interaction.objects.filter(status="published")
+            .exclude(mechanism="", management="", patient_mechanism="")
             .values_list(
                 "id",
                 "evidence",
@@ -76,19 +75,23 @@ class DjangoRepository:
             .iterator(chunk_size=2000)
         }
         empty = ("", "", "", "", "", "", [])
-        for row in Interaction.objects.values_list(
-            "id",
-            "source_id",
-            "a_ingredient_id",
-            "a_class_id",
-            "b_ingredient_id",
-            "b_class_id",
-            "severity",
-            "language",
-            "review_status",
-            "reviewed_by",
-            "reviewed_at",
-        ).iterator(chunk_size=20000):
+        for row in (
+            Interaction.objects.filter(status="published")
+            .values_list(
+                "id",
+                "source_id",
+                "a_ingredient_id",
+                "a_class_id",
+                "b_ingredient_id",
+                "b_class_id",
+                "severity",
+                "language",
+                "review_status",
+                "reviewed_by",
+                "reviewed_at",
+            )
+            .iterator(chunk_size=20000)
+        ):
             rid, sid, ai, ac, bi, bc, severity, language, review, reviewed_by, reviewed_at = row
             evidence, mechanism, consequence, management, pmech, pman, refs = texts.get(rid, empty)
             rules.append(

@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "medref.accounts",
     "medref.annotations",
     "medref.api",
+    "medref.editorial",
     "axes",
 ]
 
@@ -207,6 +208,13 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "", "SMTP password.")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True, "Use STARTTLS with the SMTP server.")
 DEFAULT_FROM_EMAIL = env_str(
     "DEFAULT_FROM_EMAIL", "medref <no-reply@localhost>", "Sender of account emails."
+)
+
+MEDREF_REVIEW_INTERVAL_DAYS = env_int(
+    "MEDREF_REVIEW_INTERVAL_DAYS",
+    3 * 365,
+    "Days after a clinical review before a page is due for review again.",
+    minimum=1,
 )
 
 MEDREF_CDS_ISSUERS_FILE = env_str(

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("medref.checker.urls")),
     path("", include("medref.guides.urls")),
     path("", include("medref.annotations.urls")),
+    path("", include("medref.editorial.urls")),
     path("", include("medref.reference.urls")),
     path("accounts/", include("medref.accounts.urls")),
     path("", include("medref.api.urls")),

@@ -96,6 +96,13 @@ class Interaction(models.Model):
     )
     reviewed_by = models.CharField(max_length=200, blank=True)
     reviewed_at = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=12,
+        default="published",
+        choices=[("published", "Published"), ("retired", "Retired")],
+        help_text="Retired monographs are kept but no longer used by the checker or shown",
+    )
+    last_edited = models.DateField(null=True, blank=True)
 
     objects = InteractionQuerySet.as_manager()
 

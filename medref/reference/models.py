@@ -33,6 +33,7 @@ class Topic(models.Model):
     references = models.JSONField(default=list, blank=True)
     last_edited = models.DateField()
     last_reviewed = models.DateField(null=True, blank=True)
+    reviewed_by = models.CharField(max_length=200, blank=True, help_text="The reviewing team")
     review_status = models.CharField(
         max_length=12,
         choices=[(r.value, r.label) for r in ReviewStatus],

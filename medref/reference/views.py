@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from medref.accounts.metering import HCP_COOKIE, hcp_confirmed, meter_topic, set_visitor_cookie
 from medref.annotations.models import MAX_LENGTH, Annotation
+from medref.editorial.models import Revision
 from medref.reference.citations import reference_links, render_topic_body
 from medref.reference.markdown import render_markdown
 from medref.reference.models import Page, Topic
@@ -82,6 +83,9 @@ def topic_page(request: HttpRequest, slug: str) -> HttpResponse:
             "meter": meter,
             "notes": Annotation.objects.visible_to(request.user).filter(topic=topic),
             "note_max": MAX_LENGTH,
+            "changes": Revision.objects.for_document(topic)
+            .published()
+            .order_by("-published_at")[:10],
         },
     )
     set_visitor_cookie(response, meter)

@@ -360,6 +360,8 @@ def _validate(b: Bundle) -> None:  # noqa: C901 - one pass per kind, kept togeth
         if _date(t.get("last_edited"), path, 2, "last_edited") is None:
             raise fail(path, 2, "last_edited", "required but missing")
         _date(t.get("last_reviewed"), path, 2, "last_reviewed")
+        if t.get("status", "published") not in ("published", "retired"):
+            raise fail(path, 2, "status", f"{t.get('status')!r}; use published or retired")
         for d in t.get("drugs") or []:
             if d not in drug_slugs:
                 raise fail(path, 2, "drugs", f"unknown drug {d!r}")
@@ -410,7 +412,11 @@ SOURCE_DEFAULTS = {
 }
 
 
-def import_content(*, path: str | Path, console: Console, dry_run: bool = False) -> Summary:
+def import_content(
+    *, path: str | Path, console: Console, dry_run: bool = False, overwrite_workflow: bool = False
+) -> Summary:
+    """Load a content folder. Documents changed through the editorial workflow are left alone
+    unless overwrite_workflow (set by `medref content import` after its conflict check)."""
     root = Path(path)
     bundle = parse_content(root)
     summary = Summary(title=f"content import from {root}")
@@ -425,8 +431,8 @@ def import_content(*, path: str | Path, console: Console, dry_run: bool = False)
         ingredients = _write_drugs(bundle, source, summary)
         _write_products(bundle, source, ingredients, summary)
         classes = _write_classes(bundle, source, ingredients, summary)
-        _write_interactions(bundle, source, ingredients, classes, summary)
-        _write_topics(bundle, source, ingredients, summary)
+        _write_interactions(bundle, source, ingredients, classes, summary, overwrite_workflow)
+        _write_topics(bundle, source, ingredients, summary, overwrite_workflow)
         _write_pages(bundle, source, summary)
         from medref.reference.search import rebuild_index
 
@@ -608,11 +614,31 @@ _INTERACTION_FIELDS = (
     "references",
     "records",
     "review_status",
+    "reviewed_by",
+    "reviewed_at",
+    "last_edited",
+    "status",
 )
 
 
-def _write_interactions(b: Bundle, source, ingredients, classes, summary: Summary) -> None:
+def _workflow_edited(field: str) -> set[int]:
+    """Documents changed through the editorial workflow since the files were written. The files
+    must not silently undo a reviewed, published change: such documents are skipped (and
+    reported) until `medref content export` writes them back to files."""
+    from medref.editorial.models import Revision
+
+    return set(
+        Revision.objects.filter(
+            author__isnull=False, published_at__isnull=False, **{f"{field}__isnull": False}
+        ).values_list(f"{field}_id", flat=True)
+    )
+
+
+def _write_interactions(
+    b: Bundle, source, ingredients, classes, summary: Summary, overwrite_workflow: bool = False
+) -> None:
     existing = {i.pair_key: i for i in Interaction.objects.filter(source=source)}
+    edited = set() if overwrite_workflow else _workflow_edited("interaction")
     seen = set()
     to_create, to_update = [], []
     for e in b.interactions:
@@ -639,10 +665,19 @@ def _write_interactions(b: Bundle, source, ingredients, classes, summary: Summar
             "patient_management": e["patient_management"].strip(),
             "references": _references(e, e["__file__"], required=True),
             "records": [f"{e['__file__'].name}:{e['__line__']}"],
-            "review_status": ReviewStatus.UNREVIEWED.value,
+            "review_status": e.get("review_status") or ReviewStatus.UNREVIEWED.value,
+            "reviewed_by": _opt_str(e, "reviewed_by", e["__file__"]),
+            "reviewed_at": _date(e.get("reviewed_at"), e["__file__"], e["__line__"], "reviewed_at"),
+            "last_edited": _date(e.get("last_edited"), e["__file__"], e["__line__"], "last_edited"),
+            "status": e.get("status") or "published",
         }
         seen.add(obj.pair_key)
         current = existing.get(obj.pair_key)
+        if current is not None and current.pk in edited:
+            summary.skipped[
+                ("interactions", "changed through the editorial workflow; not overwritten")
+            ] += 1
+            continue
         if current is None:
             for k, v in values.items():
                 setattr(obj, k, v)
@@ -663,10 +698,13 @@ def _write_interactions(b: Bundle, source, ingredients, classes, summary: Summar
     summary.removed["interactions"] += len(stale)
 
 
-def _write_topics(b: Bundle, source, ingredients, summary: Summary) -> None:
+def _write_topics(
+    b: Bundle, source, ingredients, summary: Summary, overwrite_workflow: bool = False
+) -> None:
     from medref.reference.models import Topic
 
     existing = {t.slug: t for t in Topic.objects.all()}
+    edited = set() if overwrite_workflow else _workflow_edited("topic")
     by_slug = {}
     for t in b.topics:
         summary.read["topics"] += 1
@@ -682,9 +720,16 @@ def _write_topics(b: Bundle, source, ingredients, summary: Summary) -> None:
             "review_status": ReviewStatus.REVIEWED.value
             if last_reviewed
             else ReviewStatus.UNREVIEWED.value,
-            "status": Topic.Status.PUBLISHED,
+            "reviewed_by": str(t.get("reviewed_by") or "").strip(),
+            "status": t.get("status") or Topic.Status.PUBLISHED,
         }
         topic = existing.get(t["slug"])
+        if topic is not None and topic.pk in edited:
+            summary.skipped[
+                ("topics", "changed through the editorial workflow; not overwritten")
+            ] += 1
+            by_slug[t["slug"]] = topic
+            continue
         if topic is None:
             topic = Topic.objects.create(slug=t["slug"], source=source, **fields)
             summary.added["topics"] += 1

@@ -65,6 +65,8 @@ _CONSTANT = {
     "review_status": ReviewStatus.EXTERNAL.value,
     "reviewed_by": "",
     "reviewed_at": None,
+    "status": "published",
+    "last_edited": None,
 }
 _CONSTANT_COLUMNS = list(_CONSTANT)
 _CONSTANT_VALUES = tuple(_CONSTANT.values())
