@@ -104,6 +104,24 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    _django()
+    from medref.backup import BackupFailed, backup, restore
+
+    console = _console()
+    try:
+        if args.command == "backup":
+            written = backup(args.path)
+            console.print(f"backup written to {written} ({written.stat().st_size:,} bytes)")
+        else:
+            restore(args.path)
+            console.print(f"restored from {args.path}")
+    except BackupFailed as exc:
+        console.print(f"[bold red]{args.command} failed:[/] {exc}")
+        return 1
+    return 0
+
+
 def cmd_content(args: argparse.Namespace) -> int:
     _django()
     from medref.editorial.files import export_content, import_files
@@ -158,6 +176,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", help="file or folder to read")
     p.add_argument("--dry-run", action="store_true", help="validate and report; write nothing")
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("backup", help="write a consistent backup of the database to PATH (online)")
+    p.add_argument("path", help="backup file to write")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="replace the database with a backup made by medref backup")
+    p.add_argument("path", help="backup file to read")
+    p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser(
         "content", help="export or import curated content as files (YAML + Markdown)"
