@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install install-dev run test test-sqlite test-postgres bench check fmt clean
+.PHONY: install install-dev run test test-sqlite test-postgres bench soak check fmt clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -30,6 +30,9 @@ test: install-dev ## the whole suite: SQLite, then PostgreSQL when MEDREF_TEST_P
 
 bench: install-dev ## benchmarks; results printed as tables and written to var/bench/
 	$(BIN)/python -m bench
+
+soak: install-dev ## 10 minutes at 50 concurrent users; results printed and written to var/bench/soak.json
+	$(BIN)/python -m bench.soak --seconds 600
 
 check: install-dev ## lint
 	$(BIN)/ruff check medref tests bench

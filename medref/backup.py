@@ -83,13 +83,18 @@ def restore(path: str | Path) -> None:
             with sqlite3.connect(path) as source:
                 if source.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
                     raise BackupFailed(f"{path}: not a sound SQLite database; nothing was changed")
-                tables = {r[0] for r in source.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+                tables = {
+                    r[0]
+                    for r in source.execute("SELECT name FROM sqlite_master WHERE type='table'")
+                }
                 if "knowledge_interaction" not in tables:
                     raise BackupFailed(f"{path}: not a medref backup; nothing was changed")
                 with sqlite3.connect(db["NAME"], timeout=30) as target:
                     source.backup(target)
         except sqlite3.DatabaseError as exc:
-            raise BackupFailed(f"{path}: not a SQLite database ({exc}); nothing was changed") from None
+            raise BackupFailed(
+                f"{path}: not a SQLite database ({exc}); nothing was changed"
+            ) from None
         return
     result = subprocess.run(
         [

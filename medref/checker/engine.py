@@ -20,7 +20,7 @@ from medref.knowledge.severity import Severity
 from medref.vocab.resolve import NameIndex, Resolution
 
 CURATED_SOURCE = "medref-curated"
-PAIR_MEMO_LIMIT = 500_000
+PAIR_MEMO_LIMIT = 50_000  # ~50 MB at most; cleared when full
 DUPLICATION_SOURCE = "medref-duplication"
 
 

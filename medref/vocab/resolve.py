@@ -41,7 +41,7 @@ FUZZY_ACCEPT = 88  # rapidfuzz ratio (0-100) at or above which a lone close matc
 FUZZY_MARGIN = 6  # the runner-up (another ingredient) must score at least this much lower
 SUGGEST_MIN = 55  # below this a name is too far off to suggest
 MAX_SUGGESTIONS = 5
-RESOLVE_CACHE_LIMIT = 100_000
+RESOLVE_CACHE_LIMIT = 20_000
 
 _UNITS = (
     r"(?:mg|mcg|µg|ug|micrograms?|milligrams?|grams?|g|ml|mL|l|%|units?|iu|mmol|meq|mg\/ml|mg\/g)"
