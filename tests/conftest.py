@@ -28,6 +28,8 @@ def fixture_content(db):
 
     import_content(path=FIXTURE_CONTENT, console=Console(quiet=True))
     get_checker().reset()
+    # Inside a test transaction a background thread could not see the data: rebuild in line.
+    get_checker().background_rebuild = False
     return FIXTURE_CONTENT
 
 

@@ -333,14 +333,25 @@ class Index:
 class Checker:
     """Thread-safe holder of the current index; swaps in a rebuilt one atomically."""
 
-    def __init__(self, repository: Repository, *, recheck_seconds: float = 1.0) -> None:
+    def __init__(
+        self,
+        repository: Repository,
+        *,
+        recheck_seconds: float = 1.0,
+        background_rebuild: bool = True,
+    ) -> None:
         self.repository = repository
         self.recheck_seconds = recheck_seconds
+        self.background_rebuild = background_rebuild
         self._index: Index | None = None
         self._checked_at = 0.0
         self._lock = threading.Lock()
+        self._building = threading.Lock()  # held while a background rebuild runs
 
     def index(self) -> Index:
+        """The current index. On a new knowledge-base version the first caller builds it while
+        holding no request hostage: requests keep the old index until the new one is complete,
+        then it is swapped in with one assignment."""
         now = time.monotonic()
         current = self._index
         if current is not None and now - self._checked_at < self.recheck_seconds:
@@ -349,11 +360,28 @@ class Checker:
         self._checked_at = now
         if current is not None and current.stamp == stamp:
             return current
-        with self._lock:
-            if self._index is None or self._index.stamp != stamp:
-                # Build fully, then swap: requests in flight keep the index they started with.
-                self._index = Index(self.repository.load())
-            return self._index
+        if current is None:
+            with self._lock:
+                if self._index is None:
+                    self._index = Index(self.repository.load())
+                return self._index
+        if not self.background_rebuild:
+            with self._lock:
+                if self._index is current:
+                    self._index = Index(self.repository.load())
+                return self._index
+        if self._building.acquire(blocking=False):
+            threading.Thread(target=self._rebuild, name="medref-index-rebuild", daemon=True).start()
+        return current
+
+    def _rebuild(self) -> None:
+        try:
+            self._index = Index(self.repository.load())
+        finally:
+            done = getattr(self.repository, "thread_done", None)
+            if done:
+                done()  # e.g. release this thread's database connection
+            self._building.release()
 
     def reset(self) -> None:
         """Forget the index (tests, and after a restore)."""

@@ -22,6 +22,12 @@ _SEVERITY = {s.value: s for s in Severity}
 
 
 class DjangoRepository:
+    def thread_done(self) -> None:
+        """Called by a background rebuild thread when it finishes: close its connection."""
+        from django.db import connection
+
+        connection.close()
+
     def version(self) -> str:
         return KnowledgeBaseState.stamp()
 

@@ -224,3 +224,46 @@ def test_pair_finding_equals_the_checker_finding(checker, a, b):
     x, y = (Ingredient.objects.get(slug=s).id for s in (a, b))
     (from_check,) = [f for f in checker.check([a, b]).findings if f.kind == "interaction"]
     assert pair_finding(index, y, x).as_dict() == from_check.as_dict()
+
+
+def test_checker_keeps_answering_from_the_old_index_while_the_new_one_builds():
+    import threading
+
+    from medref.checker.engine import Checker
+    from medref.vocab.resolve import NameIndex
+
+    release = threading.Event()
+
+    class SlowRepository:
+        stamp = "v1"
+
+        def version(self):
+            return self.stamp
+
+        def load(self):
+            if self.stamp == "v2":
+                release.wait(10)  # a long rebuild
+            return Snapshot(
+                version=1,
+                stamp=self.stamp,
+                ingredients={},
+                classes={},
+                memberships={},
+                rules=[],
+                sources={},
+                names=NameIndex.build(ingredients=[], names=[], products=[]),
+            )
+
+    from medref.checker.engine import Snapshot
+
+    repo = SlowRepository()
+    checker = Checker(repo, recheck_seconds=0)
+    first = checker.index()
+    repo.stamp = "v2"
+    assert checker.index() is first  # the rebuild runs in the background; no request waits
+    release.set()
+    for _ in range(100):
+        if checker.index().stamp == "v2":
+            break
+        threading.Event().wait(0.05)
+    assert checker.index().stamp == "v2"
