@@ -9,6 +9,7 @@ finding lists every source's rating side by side, flags disagreement and explain
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -377,6 +378,8 @@ class Checker:
     def _rebuild(self) -> None:
         try:
             self._index = Index(self.repository.load())
+        except Exception:  # keep serving the old index; the next check tries again
+            logging.getLogger("medref.checker").exception("rebuilding the checker index failed")
         finally:
             done = getattr(self.repository, "thread_done", None)
             if done:
