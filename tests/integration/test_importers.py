@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import json
 import shutil
 from pathlib import Path
 
@@ -191,3 +192,56 @@ def test_ddinter_keeps_every_pair_with_the_bundled_content_loaded(shared_data):
     import_ddinter(path=shared_data / "ddinter", console=QUIET)
     assert Interaction.objects.filter(source__key="ddinter").count() == 160_235
     assert Code.objects.filter(system="ddinter").values("ingredient").distinct().count() == 1939
+
+
+def test_ansm_corrupted_thesaurus_changes_nothing_and_names_the_entry(
+    fixture_content, shared_data, tmp_path
+):
+    folder = tmp_path / "ansm"
+    shutil.copytree(shared_data / "ansm_thesaurus", folder)
+    with gzip.open(folder / "thesaurus_2020_01.json.gz", "rt", encoding="utf-8") as fh:
+        entries = json.load(fh)
+    entries[1500]["severity_levels"][0]["level"] = "Très grave"
+    with gzip.open(folder / "thesaurus_2020_01.json.gz", "wt", encoding="utf-8") as fh:
+        json.dump(entries, fh)
+    before = table_state()
+    with pytest.raises(ImportFailed, match=r"entry 1500\.severity_levels\[0\]\.level"):
+        import_ansm(path=folder, console=QUIET)
+    assert table_state() == before
+
+
+def test_ansm_truncated_json_changes_nothing(fixture_content, shared_data, tmp_path):
+    folder = tmp_path / "ansm"
+    shutil.copytree(shared_data / "ansm_thesaurus", folder)
+    (folder / "substances_index_2020_01.json").write_text(
+        (shared_data / "ansm_thesaurus" / "substances_index_2020_01.json").read_text()[:5000]
+    )
+    before = table_state()
+    with pytest.raises(ImportFailed, match="substances_index_2020_01.json"):
+        import_ansm(path=folder, console=QUIET)
+    assert table_state() == before
+
+
+def test_drugbank_truncated_file_changes_nothing(fixture_content, shared_data, tmp_path):
+    data = (shared_data / "drugbank_vocabulary" / "drugbank_vocabulary.csv.gz").read_bytes()
+    (tmp_path / "drugbank_vocabulary.csv.gz").write_bytes(data[: len(data) // 3])
+    before = table_state()
+    with pytest.raises(ImportFailed, match="drugbank_vocabulary.csv.gz"):
+        import_drugbank_vocabulary(path=tmp_path, console=QUIET)
+    assert table_state() == before
+
+
+def test_drugbank_bad_id_changes_nothing_and_names_the_line(fixture_content, shared_data, tmp_path):
+    with gzip.open(
+        shared_data / "drugbank_vocabulary" / "drugbank_vocabulary.csv.gz", "rt", encoding="utf-8"
+    ) as fh:
+        lines = fh.read().splitlines(keepends=True)
+    lines[700] = lines[700].replace("DB", "XX", 1)
+    with gzip.open(tmp_path / "drugbank_vocabulary.csv.gz", "wt", encoding="utf-8") as fh:
+        fh.writelines(lines)
+    before = table_state()
+    with pytest.raises(
+        ImportFailed, match=r"drugbank_vocabulary\.csv\.gz:701: field 'DrugBank ID'"
+    ):
+        import_drugbank_vocabulary(path=tmp_path, console=QUIET)
+    assert table_state() == before

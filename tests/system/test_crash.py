@@ -72,6 +72,9 @@ def test_acknowledged_writes_survive_sigkill(fixture_server):
 
     fixture_server.start()  # restart on the same database
     with sqlite3.connect(db) as check:
+        assert (
+            check.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        )  # the server's own setting
         assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         stored = {row[0] for row in check.execute("SELECT id FROM annotations_annotation")}
     missing = sorted(set(acknowledged) - stored)
