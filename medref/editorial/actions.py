@@ -15,17 +15,15 @@ from medref.editorial.models import AuditEvent, Revision, State
 
 AUTHORS, REVIEWERS, EDITORS = "Authors", "Clinical reviewers", "Editors"
 TOPIC_FIELDS = ("title", "specialty", "authors", "body", "references")
-INTERACTION_FIELDS = (
-    "severity",
-    "evidence",
-    "onset",
+# A monograph's text fields; with severity, evidence, onset and references, what an edit may change.
+INTERACTION_TEXT = (
     "mechanism",
     "consequence",
     "management",
     "patient_mechanism",
     "patient_management",
-    "references",
 )
+INTERACTION_FIELDS = ("severity", "evidence", "onset", *INTERACTION_TEXT, "references")
 
 
 class NotAllowed(PermissionError):

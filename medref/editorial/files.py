@@ -17,6 +17,7 @@ import yaml
 from django.db import transaction
 from rich.console import Console
 
+from medref.editorial.actions import INTERACTION_TEXT
 from medref.knowledge.importers.content import SOURCE_KEY, import_content, parse_content
 from medref.knowledge.importers.errors import ImportFailed
 from medref.knowledge.models import Interaction
@@ -31,13 +32,6 @@ _NAME_LISTS = {
     "salt": "salts",
     "misspelling": "misspellings",
 }
-_INTERACTION_TEXT = (
-    "mechanism",
-    "consequence",
-    "management",
-    "patient_mechanism",
-    "patient_management",
-)
 
 
 class _Dumper(yaml.SafeDumper):
@@ -86,7 +80,7 @@ def interaction_entries() -> list[dict]:
     for r in rows:
         a, b = sorted((_side(r.a_ingredient, r.a_class), _side(r.b_ingredient, r.b_class)))
         entry = {"a": a, "b": b, "severity": r.severity, "evidence": r.evidence, "onset": r.onset}
-        entry.update({k: getattr(r, k) for k in _INTERACTION_TEXT})
+        entry.update({k: getattr(r, k) for k in INTERACTION_TEXT})
         entry["references"] = r.references
         entry.update(
             {
@@ -230,7 +224,7 @@ def _normal_interaction(e: dict) -> dict:
             continue
         out[k] = (
             v.strip()
-            if isinstance(v, str) and k in _INTERACTION_TEXT
+            if isinstance(v, str) and k in INTERACTION_TEXT
             else (v.isoformat() if hasattr(v, "isoformat") else v)
         )
     out.setdefault("review_status", "unreviewed")
@@ -258,10 +252,14 @@ def import_files(root: str | Path, console: Console, *, force: bool = False) -> 
         edited_topics = set(
             Topic.objects.filter(pk__in=_workflow_edited("topic")).values_list("slug", flat=True)
         )
+        edited_pairs = Interaction.objects.filter(
+            pk__in=_workflow_edited("interaction")
+        ).select_related("a_ingredient", "b_ingredient", "a_class", "b_class")
         edited = {f"topic:{slug}" for slug in edited_topics} | {
-            interaction_key(e)
-            for e in interaction_entries()
-            if Interaction.objects.filter(pk__in=_workflow_edited("interaction")).exists()
+            interaction_key(
+                {"a": _side(r.a_ingredient, r.a_class), "b": _side(r.b_ingredient, r.b_class)}
+            )
+            for r in edited_pairs
         }
         conflicts = [k for k, f in sorted(in_files.items()) if k in edited and in_db.get(k) != f]
     if conflicts and not force:

@@ -19,6 +19,7 @@ from medref.editorial import actions
 from medref.editorial.actions import (
     AUTHORS,
     EDITORS,
+    INTERACTION_TEXT,
     REVIEWERS,
     BadTransition,
     NotAllowed,
@@ -149,22 +150,13 @@ def edit_topic(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-_INTERACTION_TEXT = (
-    "mechanism",
-    "consequence",
-    "management",
-    "patient_mechanism",
-    "patient_management",
-)
-
-
 @staff_only
 def edit_interaction(request: HttpRequest, pk: int) -> HttpResponse:
     row = get_object_or_404(_curated(), pk=pk)
     if request.method == "POST":
         changes = {
             k: request.POST[k]
-            for k in (*_INTERACTION_TEXT, "severity", "evidence", "onset")
+            for k in (*INTERACTION_TEXT, "severity", "evidence", "onset")
             if k in request.POST
         }
         try:
@@ -184,7 +176,7 @@ def edit_interaction(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "row": row,
             "label": _label(row),
-            "text_fields": _INTERACTION_TEXT,
+            "text_fields": INTERACTION_TEXT,
             "revisions": Revision.objects.for_document(row).order_by("-number"),
         },
     )

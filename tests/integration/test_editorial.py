@@ -296,3 +296,31 @@ def test_setup_does_not_undo_a_published_edit(team):
     assert (
         summary.skipped[("topics", "changed through the editorial workflow; not overwritten")] == 1
     )
+
+
+def test_import_without_a_manifest_protects_only_workflow_edited_documents(team, tmp_path):
+    from medref.editorial.files import MANIFEST, export_content, import_files
+    from medref.knowledge.models import Interaction
+
+    export_content(tmp_path / "m", QUIET)
+    (tmp_path / "m" / MANIFEST).unlink()
+    row = Interaction.objects.get(source__key="medref-curated", a_ingredient__slug="natalizumab")
+    revision = actions.start_revision(
+        document=row,
+        changes={"management": "Edited in medref."},
+        change_note="x",
+        by=team["author"],
+    )
+    through_review(team, revision)
+    actions.publish(revision=revision, by=team["editor"])
+    path = tmp_path / "m" / "interactions" / "interactions.yaml"
+    path.write_text(
+        path.read_text().replace("Carry on as prescribed.", "Carry on as prescribed, as before.")
+    )
+    # Only the monograph edited through the workflow is a conflict, not every monograph.
+    with pytest.raises(ImportFailed) as failure:
+        import_files(tmp_path / "m", QUIET)
+    assert "1 document(s)" in str(failure.value) and "natalizumab|ocrelizumab" in str(failure.value)
+    assert "metformin" not in str(failure.value)
+    import_files(tmp_path / "m", QUIET, force=True)
+    assert Interaction.objects.filter(patient_management__contains="as before").exists()
