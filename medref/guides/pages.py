@@ -70,7 +70,7 @@ def build_pair_page(index: Index, x: int, y: int, brands: dict[str, list[str]]) 
     lead_is_english = finding.language == "en"
     # Patient sections use the plain-language text; otherwise English professional text; never
     # another language in a patient section (it is shown, marked, under Sources).
-    patient_how, patient_do = _patient_parts(finding)
+    patient_how, patient_do = finding.patient_mechanism, finding.patient_management
     page.how = patient_how or (finding.mechanism if lead_is_english else "")
     page.what_to_do = patient_do or (finding.management if lead_is_english else "")
     page.key_mechanism = wording.cut_at_word(page.how) if page.how else ""
@@ -89,11 +89,6 @@ def build_pair_page(index: Index, x: int, y: int, brands: dict[str, list[str]]) 
         if s.key in SEVERITY_ONLY_SOURCES
     ]
     return page
-
-
-def _patient_parts(finding: Finding) -> tuple[str, str]:
-    """The lead rating's patient mechanism and patient management, split back apart."""
-    return finding.patient_mechanism, finding.patient_management
 
 
 def json_ld(page: PairPage, url: str, description: str) -> str:

@@ -47,11 +47,19 @@ def guide_pairs(index: Index) -> list[tuple[str, str]]:
     return out
 
 
+def _pair_paths(index: Index) -> list[str]:
+    """Guide URLs of the listed pairs, built once per index (every sitemap file needs them)."""
+    cached = getattr(index, "_pair_paths", None)
+    if cached is None:
+        cached = index._pair_paths = [f"/interactions/{a}-and-{b}/" for a, b in guide_pairs(index)]
+    return cached
+
+
 def _sections(index: Index) -> dict[str, list[str]]:
     from medref.reference.models import Page, Topic
 
     paths = {
-        "pairs": [f"/interactions/{a}-and-{b}/" for a, b in guide_pairs(index)],
+        "pairs": _pair_paths(index),
         "drugs": [f"/drugs/{slug}/" for slug, _name in sorted(index.ingredients.values())],
         "pages": [
             reverse("editorial-page", kwargs={"slug": s})

@@ -212,11 +212,11 @@ def drug_index(request: HttpRequest) -> HttpResponse:
     letters = list(string.ascii_uppercase) + ["#"]
     if letter not in letters:
         letter = "A"
-    with_rules = {
-        x for x in index.ingredients if index.partner_keys.keys() & set(index.sides.get(x, ()))
-    }
     entries = []
-    for x in with_rules:
+    for x in index.ingredients:
+        if not any(side in index.partners for side in index.sides.get(x, ())):
+            continue  # no rule mentions it: nothing to list
+
         slug, name = index.ingredients[x]
         first = normalize(name)[:1].upper()
         bucket = first if first in string.ascii_uppercase else "#"

@@ -93,10 +93,7 @@ def run(service_id: str, body, *, base_url: str) -> dict:
         raise BadRequest("none of context.selections matches a resource in context.draftOrders")
 
     result = check_drugs(index, [m.drug for m in meds])
-    positions: dict[str, set[int]] = {}
-    for n, m in enumerate(meds):
-        for name in m.drug.ingredients:
-            positions.setdefault(name, set()).add(n)
+    positions = _positions(meds)
     cards = []
     for finding in result.findings:
         a, b = finding.drugs
@@ -146,6 +143,15 @@ def run(service_id: str, body, *, base_url: str) -> dict:
     return {"cards": cards}
 
 
+def _positions(meds: list[Med]) -> dict[str, set[int]]:
+    """Ingredient name -> the positions of the medications that contain it."""
+    out: dict[str, set[int]] = {}
+    for n, m in enumerate(meds):
+        for name in m.drug.ingredients:
+            out.setdefault(name, set()).add(n)
+    return out
+
+
 def detected_issues(bundle, *, base_url: str) -> dict:
     """FHIR DetectedIssue/$check: every interaction among the Bundle's medications."""
     from medref.api.cdshooks.cards import detected_issue
@@ -156,10 +162,7 @@ def detected_issues(bundle, *, base_url: str) -> dict:
     index = get_checker().index()
     meds = [identify(index, r, n) for n, r in enumerate(resources)]
     result = check_drugs(index, [m.drug for m in meds])
-    positions: dict[str, set[int]] = {}
-    for n, m in enumerate(meds):
-        for name in m.drug.ingredients:
-            positions.setdefault(name, set()).add(n)
+    positions = _positions(meds)
     patient = next(
         (
             r.get("subject", {}).get("reference", "")
