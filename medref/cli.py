@@ -141,6 +141,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     return run_check(args)
 
 
+def cmd_kb(args: argparse.Namespace) -> int:
+    _django()
+    from medref.knowledge.kb_cli import run
+
+    return run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="medref",
@@ -202,6 +209,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="check a list of drugs for interactions")
     add_check_arguments(p)
     p.set_defaults(func=cmd_check)
+
+    from medref.knowledge.kb_cli import add_arguments as add_kb_arguments
+
+    p = sub.add_parser("kb", help="audit the knowledge base, or run the must-catch table")
+    add_kb_arguments(p)
+    p.set_defaults(func=cmd_kb)
 
     p = sub.add_parser("manage", help="run a Django management command", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)

@@ -54,6 +54,13 @@ class DrugOut(Schema):
     note: str | None = None
 
 
+class OriginalTextOut(Schema):
+    language: str = Field(description="the source's language, e.g. fr")
+    mechanism: str
+    management: str
+    note: str = Field(description="who translated it, from which edition, and its review status")
+
+
 class SourceRatingOut(Schema):
     name: str
     key: str
@@ -63,6 +70,14 @@ class SourceRatingOut(Schema):
     review_status: str
     language: str
     via: str
+    mechanism: str = Field(description="this rule's mechanism, in English")
+    management: str = Field(description="this rule's advice, in English")
+    overridden_by: str | None = Field(
+        None, description="the more specific curated rule that replaces this one, and why"
+    )
+    original: OriginalTextOut | None = Field(
+        None, description="the source's own words when the text above is our English version"
+    )
 
 
 class FindingOut(Schema):

@@ -64,6 +64,13 @@ class Rule:
     references: tuple = ()
     reviewed_by: str = ""
     reviewed_at: str = ""  # ISO date of the clinical sign-off
+    # Broader rules this (curated, more specific) rule explicitly replaces: ((side, side), reason).
+    overrides: tuple[tuple[tuple[int, int], str], ...] = ()
+    # The source's own words when `mechanism`/`management` are our English version of them.
+    original_language: str = ""
+    original_mechanism: str = ""
+    original_management: str = ""
+    translation_note: str = ""  # e.g. "translated from the ANSM thesaurus 2020-01, unreviewed"
 
     @property
     def specificity(self) -> int:
@@ -116,9 +123,16 @@ class SourceRating:
     review_status: str
     language: str
     via: str  # "direct" or the class rule that matched
+    mechanism: str = ""
+    management: str = ""
+    overridden_by: str = ""  # the more specific curated rule that replaces this one, and why
+    original_language: str = ""
+    original_mechanism: str = ""
+    original_management: str = ""
+    translation_note: str = ""
 
     def as_dict(self) -> dict:
-        return {
+        out = {
             "name": self.name,
             "key": self.key,
             "version": self.version,
@@ -127,7 +141,19 @@ class SourceRating:
             "review_status": self.review_status,
             "language": self.language,
             "via": self.via,
+            "mechanism": self.mechanism,
+            "management": self.management,
+            "overridden_by": self.overridden_by or None,
+            "original": {
+                "language": self.original_language,
+                "mechanism": self.original_mechanism,
+                "management": self.original_management,
+                "note": self.translation_note,
+            }
+            if self.original_language
+            else None,
         }
+        return out
 
 
 @dataclass(slots=True)
@@ -489,8 +515,8 @@ def _why(index: Index, x: int, y: int, sx: int, sy: int) -> str:
 
 
 def _lead(rules: Iterable[Rule]) -> Rule:
-    """Which rating's text to show: a reviewed curated entry, then curated, then English text,
-    then the most specific and most severe."""
+    """Whose text to show among rules of the headline severity: a reviewed curated entry, then
+    curated, then English text, then any text, then the most specific."""
 
     def score(rule: Rule) -> tuple:
         return (
@@ -499,20 +525,39 @@ def _lead(rules: Iterable[Rule]) -> Rule:
             bool(rule.mechanism) and rule.language == "en",
             bool(rule.mechanism),
             rule.specificity,
-            rule.severity.rank,
+            -rule.id,
         )
 
     return max(rules, key=score)
 
 
-def headline_severity(per_source: Sequence[Rule]) -> Severity:
-    """A curated entry signed off by a clinical reviewer first; otherwise the most severe."""
-    reviewed = [
-        r for r in per_source if r.source == CURATED_SOURCE and r.review_status == "reviewed"
-    ]
-    if reviewed:
-        return max(reviewed, key=lambda r: (r.specificity, r.severity.rank)).severity
-    return max(per_source, key=lambda r: r.severity.rank).severity
+def headline_severity(rules: Sequence[Rule]) -> Severity:
+    """The most severe of the rules that still apply (ADR 0004): a milder rule never hides a
+    more severe one, however specific or well reviewed it is. Rules replaced through an explicit
+    `overrides` are removed by `overridden()` before this is asked."""
+    return max(rules, key=lambda r: r.severity.rank).severity
+
+
+def overridden(index: Index, matched: Sequence[tuple[Rule, int, int]]) -> dict[int, str]:
+    """Rule id -> why it no longer applies: a more specific curated rule that also matched names
+    it in `overrides`, with a reason. Nothing else may silence a rule."""
+    out: dict[int, str] = {}
+    for rule, _, _ in matched:
+        if not rule.overrides or rule.source != CURATED_SOURCE:
+            continue
+        for sides, reason in rule.overrides:
+            named = frozenset(sides)
+            for other, _, _ in matched:
+                if (
+                    other is not rule
+                    and frozenset((other.a, other.b)) == named
+                    and other.specificity < rule.specificity
+                ):
+                    out[other.id] = (
+                        f"replaced by the more specific rule {index.side_label(rule.a)} + "
+                        f"{index.side_label(rule.b)}: {reason}"
+                    )
+    return out
 
 
 def _interaction(index: Index, x: int, y: int, matched: list[tuple[Rule, int, int]]) -> Finding:
@@ -530,42 +575,45 @@ def _interaction(index: Index, x: int, y: int, matched: list[tuple[Rule, int, in
             disagree=False,
             count=1,
         )
-    best: dict[str, tuple[Rule, int, int]] = {}
-    for hit in matched:
-        rule = hit[0]
-        held = best.get(rule.source)
-        if held is None or (rule.specificity, rule.severity.rank) > (
-            held[0].specificity,
-            held[0].severity.rank,
-        ):
-            best[rule.source] = hit
-    # Explanations only for the rating each source is represented by.
-    best_per_source = {
-        key: (rule, _why(index, x, y, sx, sy)) for key, (rule, sx, sy) in best.items()
-    }
-    chosen = [rule for rule, _ in best_per_source.values()]
-    lead = _lead(chosen)
+    replaced = overridden(index, matched)
+    active = [hit for hit in matched if hit[0].id not in replaced]
+    severity = headline_severity([rule for rule, _, _ in active])
+    lead = _lead(rule for rule, _, _ in active if rule.severity is severity)
+    lead_hit = next(hit for hit in active if hit[0] is lead)
+    # Every matching rule stays visible, the most severe first; replaced ones say so.
     ratings = tuple(
-        _rating(index, rule, why)
-        for rule, why in sorted(
-            best_per_source.values(), key=lambda rw: (-rw[0].severity.rank, rw[0].source)
+        _rating(index, rule, _why(index, x, y, sx, sy), replaced.get(rule.id, ""))
+        for rule, sx, sy in sorted(
+            matched,
+            key=lambda h: (
+                h[0].id in replaced,
+                -h[0].severity.rank,
+                h[0].source,
+                -h[0].specificity,
+                h[0].id,
+            ),
         )
     )
-    known = {r.severity for r in chosen if r.severity is not Severity.UNKNOWN}
+    per_source: dict[str, Severity] = {}
+    for rule, _, _ in active:
+        held = per_source.get(rule.source)
+        if held is None or rule.severity.rank > held.rank:
+            per_source[rule.source] = rule.severity
+    known = {s for s in per_source.values() if s is not Severity.UNKNOWN}
     return _finding(
         index,
         x,
         y,
-        severity=headline_severity(chosen),
-        lead=lead,
-        lead_why=best_per_source[lead.source][1],
+        severity=severity,
+        lead=lead_hit[0],
+        lead_why=_why(index, x, y, lead_hit[1], lead_hit[2]),
         ratings=ratings,
         disagree=len(known) > 1,
-        count=len(chosen),
+        count=len(per_source),
     )
 
 
-def _rating(index: Index, rule: Rule, why: str) -> SourceRating:
+def _rating(index: Index, rule: Rule, why: str, overridden_by: str = "") -> SourceRating:
     source = index.sources[rule.source]
     return SourceRating(
         rule.source,
@@ -576,6 +624,13 @@ def _rating(index: Index, rule: Rule, why: str) -> SourceRating:
         rule.review_status,
         rule.language,
         why,
+        rule.mechanism,
+        rule.management,
+        overridden_by,
+        rule.original_language,
+        rule.original_mechanism,
+        rule.original_management,
+        rule.translation_note,
     )
 
 

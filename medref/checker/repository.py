@@ -13,6 +13,7 @@ from medref.checker.engine import (
     class_side,
     ingredient_side,
 )
+from medref.domain.language import text_key
 from medref.knowledge.models import Interaction, KnowledgeBaseState, Source
 from medref.knowledge.severity import Severity
 from medref.vocab.loader import load_name_index
@@ -77,10 +78,19 @@ class DjangoRepository:
                 "patient_mechanism",
                 "patient_management",
                 "references",
+                "overrides",
+                "levels",
             )
             .iterator(chunk_size=2000)
         }
-        empty = ("", "", "", "", "", "", [])
+        empty = ("", "", "", "", "", "", [], [], [])
+        english = _translations(sources)
+        side_of = {("drug", slug): ingredient_side(i) for i, (slug, _) in ingredients.items()}
+        side_of.update({("class", c.slug): class_side(c.id) for c in classes.values()})
+
+        def side(ref: str) -> int:
+            return side_of[("class", ref[6:]) if ref.startswith("class:") else ("drug", ref)]
+
         for row in (
             Interaction.objects.filter(status="published")
             .values_list(
@@ -99,7 +109,19 @@ class DjangoRepository:
             .iterator(chunk_size=20000)
         ):
             rid, sid, ai, ac, bi, bc, severity, language, review, reviewed_by, reviewed_at = row
-            evidence, mechanism, consequence, management, pmech, pman, refs = texts.get(rid, empty)
+            (evidence, mechanism, consequence, management, pmech, pman, refs, overrides, levels) = (
+                texts.get(rid, empty)
+            )
+            original: dict = {}
+            if language != "en" and (mechanism or management):
+                original = _english(
+                    english, source_key[sid], sources, mechanism, management, levels
+                )
+                mechanism, management, language = (
+                    original.pop("mechanism"),
+                    original.pop("management"),
+                    "en",
+                )
             rules.append(
                 Rule(
                     id=rid,
@@ -118,6 +140,10 @@ class DjangoRepository:
                     reviewed_by=reviewed_by,
                     reviewed_at=reviewed_at.isoformat() if reviewed_at else "",
                     references=tuple(tuple(sorted(r.items())) for r in refs),
+                    overrides=tuple(
+                        ((side(o["a"]), side(o["b"])), o["reason"]) for o in overrides or ()
+                    ),
+                    **original,
                 )
             )
         return Snapshot(
@@ -159,6 +185,62 @@ class DjangoRepository:
         for ingredient_id, slug, title in rows.values_list("drugs__id", "slug", "title"):
             out[ingredient_id].append((slug, title))
         return {k: tuple(v) for k, v in out.items()}
+
+
+UNTRANSLATED = (
+    "This source's text is in {language} and has no English version yet; the original is shown "
+    "under Sources."
+)
+
+
+def _translations(sources: dict[str, SourceInfo]) -> dict[tuple[str, str], str]:
+    from medref.knowledge.models import Translation
+
+    keys = [k for k, s in sources.items() if s.language != "en"]
+    return {
+        (source_key, key): text
+        for source_key, key, text in Translation.objects.filter(
+            source_key__in=keys, language="en"
+        ).values_list("source_key", "key", "text")
+    }
+
+
+def _english(
+    english: dict[tuple[str, str], str],
+    source: str,
+    sources: dict[str, SourceInfo],
+    mechanism: str,
+    management: str,
+    levels: list,
+) -> dict:
+    """Our English version of a rule's text, with the source's own words kept as the original.
+    A text without an English version is never shown as if it were English: it says so."""
+    info = sources[source]
+    language = {"fr": "French"}.get(info.language, info.language)
+
+    def translate(parts: list[str]) -> str | None:
+        out = [english.get((source, text_key(p))) for p in parts if p.strip()]
+        return None if None in out else "\n".join(out)  # type: ignore[arg-type]
+
+    # Management is given per level (by route or dose); each level's text is translated alone.
+    infos = [lv.get("info", "") for lv in levels or () if isinstance(lv, dict)]
+    en_mechanism = translate([mechanism]) if mechanism else ""
+    en_management = translate(infos if infos else [management]) if management else ""
+    missing = en_mechanism is None or en_management is None
+    return {
+        "mechanism": UNTRANSLATED.format(language=language)
+        if en_mechanism is None
+        else en_mechanism,
+        "management": "" if en_management is None else en_management,
+        "original_language": info.language,
+        "original_mechanism": mechanism,
+        "original_management": management,
+        "translation_note": (
+            f"No English version yet of this {language} text."
+            if missing
+            else f"Translated from {info.name} {info.version} by the medref team; unreviewed."
+        ),
+    }
 
 
 _checker: Checker | None = None

@@ -103,6 +103,13 @@ class Interaction(models.Model):
         help_text="Retired monographs are kept but no longer used by the checker or shown",
     )
     last_edited = models.DateField(null=True, blank=True)
+    overrides = models.JSONField(
+        default=list,
+        db_default=[],  # bulk imports insert raw rows without this column
+        blank=True,
+        help_text="Broader rules this more specific curated rule replaces: "
+        '[{"a": "class:x", "b": "class:y", "reason": "..."}]',
+    )
 
     objects = InteractionQuerySet.as_manager()
 
@@ -128,6 +135,32 @@ class Interaction(models.Model):
             side_key(self.a_ingredient_id, self.a_class_id),
             side_key(self.b_ingredient_id, self.b_class_id),
         )
+
+
+class Translation(models.Model):
+    """Our English version of one text a source gives in another language (content/translations).
+    Keyed by `text_key` of the original, so an edition that keeps a sentence keeps its version."""
+
+    source_key = models.SlugField(max_length=60)
+    key = models.CharField(max_length=12, help_text="text_key() of the original text")
+    language = models.CharField(max_length=8, default="en")
+    text = models.TextField()
+    origin = models.CharField(max_length=200, blank=True, help_text="content file it came from")
+    note = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='e.g. "translated from the ANSM thesaurus 2020-01, unreviewed"',
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_key", "key", "language"], name="translation_per_text"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_key}:{self.key} ({self.language})"
 
 
 class KnowledgeBaseState(models.Model):

@@ -150,3 +150,28 @@ class ClassMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ingredient_id} in {self.drug_class_id}"
+
+
+class IdentityLink(models.Model):
+    """How a source's substance was identified as one of our ingredients: the provenance of a
+    merge (or of a creation), so an audit can show why two names are one drug."""
+
+    class Method(models.TextChoices):
+        CODE = "code", "shared code"
+        RULE = "rule", "name or spelling rule"
+        MAPPING = "mapping", "reviewed mapping file"
+        CREATED = "created", "no match: created"
+
+    ingredient = models.ForeignKey(Ingredient, on_delete=models.CASCADE, related_name="links")
+    source = models.ForeignKey("knowledge.Source", on_delete=models.CASCADE, related_name="+")
+    external_name = models.CharField(max_length=300)
+    method = models.CharField(max_length=8, choices=Method.choices)
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_name"], name="link_per_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.external_name} -> {self.ingredient_id} ({self.method})"

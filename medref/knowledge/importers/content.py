@@ -98,6 +98,8 @@ class Bundle:
     interactions: list[dict] = field(default_factory=list)
     topics: list[dict] = field(default_factory=list)
     pages: list[dict] = field(default_factory=list)
+    # (source key, text key) -> (English text, file, line)
+    translations: dict[tuple[str, str], tuple[str, Path, int]] = field(default_factory=dict)
 
 
 def _req(entry: dict, key: str, path: Path, kind: type = str) -> Any:
@@ -175,6 +177,39 @@ def _references(entry: dict, path: Path, *, required: bool) -> list[dict]:
     return out
 
 
+def _overrides(e: dict, path: Path, line: int, sides: list[str], class_slugs, drug_slugs) -> None:
+    """`overrides: [{rule: "class:x + class:y", reason: ...}]`: this more specific rule replaces a
+    named broader one. Checked here; stored as [{a, b, reason}] in e["__overrides__"]."""
+    raw = e.get("overrides") or []
+    if not isinstance(raw, list):
+        raise fail(path, line, "overrides", "must be a list of {rule, reason}")
+    out = []
+    for o in raw:
+        if not isinstance(o, dict) or not isinstance(o.get("rule"), str):
+            raise fail(path, line, "overrides", 'each entry needs rule: "A + B" and a reason')
+        where = o.get("__line__", line)
+        if not str(o.get("reason") or "").strip():
+            raise fail(path, where, "overrides.reason", "say why the broader rule does not apply")
+        parts = [p.strip() for p in o["rule"].split(" + ")]
+        if len(parts) != 2:
+            raise fail(path, where, "overrides.rule", 'write the broader rule as "A + B"')
+        for p in parts:
+            known = class_slugs if p.startswith("class:") else drug_slugs
+            if (p[6:] if p.startswith("class:") else p) not in known:
+                raise fail(path, where, "overrides.rule", f"unknown side {p!r}")
+        specific = sum(not s.startswith("class:") for s in sides)
+        broader = sum(not p.startswith("class:") for p in parts)
+        if broader >= specific:
+            raise fail(
+                path,
+                where,
+                "overrides.rule",
+                "only a more specific rule may override (it must name fewer classes)",
+            )
+        out.append({"a": parts[0], "b": parts[1], "reason": " ".join(o["reason"].split())})
+    e["__overrides__"] = out
+
+
 def _date(value: Any, path: Path, line: int | None, key: str) -> dt.date | None:
     if value in (None, ""):
         return None
@@ -206,8 +241,48 @@ def parse_content(root: Path) -> Bundle:
             meta, body, body_line = _split_front_matter(path)
             meta.update({"__file__": path, "__body__": body.strip(), "__body_line__": body_line})
             target.append(meta)
+    b.translations = _parse_translations(root / "translations")
     _validate(b)
     return b
+
+
+TRANSLATION_KEY_RE = re.compile(r"[0-9a-f]{12}")
+
+
+def _parse_translations(folder: Path) -> dict[tuple[str, str], tuple[str, Path, int]]:
+    """content/translations/<source key>/*.yaml: our English version of each text a source gives
+    in another language, keyed by `medref.domain.language.text_key` of the original."""
+    from medref.domain.language import french_words, looks_french
+
+    out: dict[tuple[str, str], tuple[str, Path, int]] = {}
+    if not folder.is_dir():
+        return out
+    for path in sorted(folder.glob("*/*.yaml")):
+        source_key = path.parent.name
+        data = _load_yaml(path) or {}
+        if not isinstance(data, dict):
+            raise fail(path, 1, "-", "expected a mapping of text key to English text")
+        lines = path.read_text(encoding="utf-8").splitlines()
+        line_of = {ln.split(":", 1)[0].strip(): n for n, ln in enumerate(lines, 1) if ":" in ln}
+        for key, text in data.items():
+            if key == "__line__":
+                continue
+            line = line_of.get(str(key))
+            if not TRANSLATION_KEY_RE.fullmatch(str(key)):
+                raise fail(path, line, str(key), "a key is 12 lower-case hex digits (text_key)")
+            if not isinstance(text, str) or not text.strip():
+                raise fail(path, line, str(key), "the English text is missing")
+            if looks_french(text):
+                raise fail(
+                    path, line, str(key), f"still reads as French ({', '.join(french_words(text))})"
+                )
+            if (source_key, key) in out:
+                first = out[(source_key, key)]
+                raise fail(
+                    path, line, str(key), f"translated twice; first at {first[1]}:{first[2]}"
+                )
+            out[(source_key, key)] = (" ".join(text.split()), path, line or 0)
+    return out
 
 
 def _validate(b: Bundle) -> None:  # noqa: C901 - one pass per kind, kept together on purpose
@@ -346,6 +421,16 @@ def _validate(b: Bundle) -> None:  # noqa: C901 - one pass per kind, kept togeth
         ):
             _req(e, key, path)
         _references(e, path, required=True)
+        _overrides(e, path, line, sides, class_slugs, drug_slugs)
+    for e in b.interactions:  # a named broader rule must exist
+        for o in e.get("__overrides__", []):
+            if "|".join(sorted((o["a"], o["b"]))) not in seen_pairs:
+                raise fail(
+                    e["__file__"],
+                    e["__line__"],
+                    "overrides.rule",
+                    f"no curated rule {o['a']} + {o['b']} to override",
+                )
     topic_slugs = {t.get("slug") for t in b.topics}
     seen_topics: set[str] = set()
     for t in b.topics:
@@ -434,11 +519,39 @@ def import_content(
         _write_interactions(bundle, source, ingredients, classes, summary, overwrite_workflow)
         _write_topics(bundle, source, ingredients, summary, overwrite_workflow)
         _write_pages(bundle, source, summary)
+        _write_translations(bundle, summary)
         from medref.reference.search import rebuild_index
 
         rebuild_index()
 
     return commit(write, console=console, summary=summary, dry_run=dry_run)
+
+
+def _write_translations(b: Bundle, summary: Summary) -> None:
+    from medref.knowledge.models import Translation
+
+    existing = {(t.source_key, t.key): t for t in Translation.objects.all()}
+    fresh, changed = [], []
+    for (source_key, key), (text, path, _line) in b.translations.items():
+        origin = str(path.relative_to(path.parents[2])) if len(path.parents) > 2 else path.name
+        note = f"translated from the {source_key.upper()} source by the medref team, unreviewed"
+        row = existing.get((source_key, key))
+        if row is None:
+            fresh.append(
+                Translation(source_key=source_key, key=key, text=text, origin=origin, note=note)
+            )
+        elif (row.text, row.origin) != (text, origin):
+            row.text, row.origin, row.note = text, origin, note
+            changed.append(row)
+    stale = [t.id for k, t in existing.items() if k not in b.translations]
+    Translation.objects.bulk_create(fresh, batch_size=2000)
+    Translation.objects.bulk_update(changed, ["text", "origin", "note"], batch_size=1000)
+    Translation.objects.filter(id__in=stale).delete()
+    summary.read["translations"] += len(b.translations)
+    summary.added["translations"] += len(fresh)
+    summary.updated["translations"] += len(changed)
+    summary.removed["translations"] += len(stale)
+    summary.unchanged["translations"] += len(b.translations) - len(fresh) - len(changed)
 
 
 def _names_of(e: dict) -> list[tuple[str, str, str]]:
@@ -618,6 +731,7 @@ _INTERACTION_FIELDS = (
     "reviewed_at",
     "last_edited",
     "status",
+    "overrides",
 )
 
 
@@ -670,6 +784,7 @@ def _write_interactions(
             "reviewed_at": _date(e.get("reviewed_at"), e["__file__"], e["__line__"], "reviewed_at"),
             "last_edited": _date(e.get("last_edited"), e["__file__"], e["__line__"], "last_edited"),
             "status": e.get("status") or "published",
+            "overrides": e.get("__overrides__", []),
         }
         seen.add(obj.pair_key)
         current = existing.get(obj.pair_key)

@@ -126,10 +126,10 @@ def import_drugbank_vocabulary(
                 matcher.add_code(ingredient, "drugbank", record["DrugBank ID"])
                 if record["UNII"]:
                     matcher.add_code(ingredient, "unii", record["UNII"])
-                matcher.add_name(ingredient, record["Common name"], NameKind.SYNONYM)
+                matcher.add_name_if_free(ingredient, record["Common name"], NameKind.SYNONYM)
                 for synonym in record["Synonyms"].split(" | "):
                     if synonym.strip():
-                        matcher.add_name(ingredient, synonym, NameKind.SYNONYM)
+                        matcher.add_name_if_free(ingredient, synonym, NameKind.SYNONYM)
         matcher.flush()
 
     return commit(write, console=console, summary=summary, dry_run=dry_run)

@@ -92,10 +92,14 @@ class IngredientMatcher:
         code: tuple[str, str] | None = None,
         extra_codes: list[tuple[str, str]] = (),
         exclude: set[int] = frozenset(),
+        force: int | None = None,
     ) -> int | None:
-        """The matching ingredient (never one in `exclude`), created when nothing matches."""
+        """The matching ingredient (never one in `exclude`), created when nothing matches.
+        `force`: the caller has already identified it; record the name and codes on it."""
         codes = [c for c in [code, *extra_codes] if c]
-        ingredient_id = self.find(name=name, codes=codes, exclude=exclude)
+        ingredient_id = (
+            force if force is not None else self.find(name=name, codes=codes, exclude=exclude)
+        )
         if ingredient_id is None:
             if not self.create:
                 return None
@@ -109,7 +113,7 @@ class IngredientMatcher:
             self.slugs.add(slug)
             display = name.strip()
             if display.isupper() or display.islower():
-                display = display.capitalize()
+                display = display.lower()
             ingredient_id = Ingredient.objects.create(
                 slug=slug, name=display, source=self.source
             ).id
@@ -154,6 +158,19 @@ class IngredientMatcher:
                 source=self.source,
             )
         )
+
+    def add_name_if_free(self, ingredient_id: int, name: str, kind: str) -> bool:
+        """Record a name unless it already names another ingredient: a vocabulary that lists an
+        enantiomer's or a salt's parent name as a synonym ("citalopram" for escitalopram) must
+        not make that name ambiguous."""
+        normalized = normalize(name)[:300]
+        holders = self.by_name.get(normalized, {})
+        if any(other != ingredient_id for other in holders):
+            self.summary.skipped[("names", "already the name of another ingredient")] += 1
+            return False
+        self.add_name(ingredient_id, name, kind)
+        self.by_name[normalized].setdefault(ingredient_id, _KIND_RANK.get(NameKind(kind), 4))
+        return True
 
     def add_code(self, ingredient_id: int, system: str, value: str) -> None:
         if (ingredient_id, system, value) in self.codes_held:
