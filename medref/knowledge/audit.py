@@ -66,10 +66,22 @@ def run_audit() -> Audit:
         report(ids, f"same {system} code {value}")
 
     french_sources = set(Source.objects.exclude(language="en").values_list("id", flat=True))
+    # A French name a reviewed mapping assigned to an ingredient is a decision, not evidence:
+    # ANSM's "isosorbide" is the nitrate, whatever an English source means by the same letters.
+    from medref.vocab.normalize import normalize
+
+    decided = {
+        (ingredient, normalize(name))
+        for ingredient, name in IdentityLink.objects.filter(method="mapping").values_list(
+            "ingredient_id", "external_name"
+        )
+    }
     by_key: dict[str, set[int]] = defaultdict(set)
-    for ingredient, normalized, kind, source in Name.objects.filter(
+    for ingredient, normalized, _kind, source in Name.objects.filter(
         kind__in=_MERGE_KINDS
     ).values_list("ingredient_id", "normalized", "kind", "source_id"):
+        if source in french_sources and (ingredient, normalized) in decided:
+            continue
         by_key[normalized].add(ingredient)
         if source in french_sources:
             for candidate in english_candidates(normalized)[1:]:

@@ -108,3 +108,18 @@ def english_candidates(french: str) -> list[str]:
             if len(combo) == 2:
                 add(" ".join(reversed(combo)))
     return out
+
+
+def english_case(name: str) -> str:
+    """INNs are common nouns in English: "Abemaciclib", "ABEMACICLIB" and "Cholic Acid" become
+    lower case, while a one-letter word or an inner capital keeps its case ("protein C",
+    "vitamin D", "peg-interferon alfa-2a" stays as it is)."""
+    name = " ".join(name.split())
+    if name.isupper():
+        return name.lower()
+    words = []
+    for word in name.split(" "):
+        if len(word) > 1 and word[0].isupper() and word[1:] == word[1:].lower():
+            word = word.lower()
+        words.append(word)
+    return " ".join(words)

@@ -20,6 +20,7 @@ import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from rapidfuzz import fuzz, process
 
@@ -287,7 +288,7 @@ class NameIndex:
         return out[:limit]
 
     # --- lookups -------------------------------------------------------------------------
-    def _exact(self, key: str) -> _Entry | None | bool:
+    def _exact(self, key: str) -> _Entry | None | Literal[False]:
         """The best entry for a normalised name; False when two ingredients tie (ambiguous)."""
         entries = self.exact.get(key)
         if not entries:

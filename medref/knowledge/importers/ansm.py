@@ -17,7 +17,14 @@ from pathlib import Path
 
 from rich.console import Console
 
-from medref.knowledge.importers.base import Summary, commit, progress, sha256_of, upsert_source
+from medref.knowledge.importers.base import (
+    Summary,
+    commit,
+    progress,
+    refuse_mass_removal,
+    sha256_of,
+    upsert_source,
+)
 from medref.knowledge.importers.errors import ImportFailed, fail
 from medref.knowledge.importers.matching import IngredientMatcher
 from medref.knowledge.models import Interaction, pair_key
@@ -39,7 +46,8 @@ LEVELS = {
 }
 
 SOURCE_DEFAULTS = {
-    "name": "ANSM Thésaurus des interactions médicamenteuses",
+    # English readers get an English title; the French one follows as the proper name.
+    "name": "ANSM French national interaction thesaurus (Thésaurus des interactions médicamenteuses)",
     "licence": "ANSM public information, reuse with attribution (Licence Ouverte / Etalab)",
     "licence_url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
     "url": "https://ansm.sante.fr/",
@@ -223,11 +231,13 @@ def _read_mapping(path: Path, target: str) -> dict[str, dict]:
         line = item.get("__line__") if isinstance(item, dict) else None
         if not isinstance(item, dict) or not isinstance(item.get("french"), str):
             raise fail(path, line, "french", "each entry needs the French name")
-        chosen = [k for k in (target, "english") if item.get(k)]
+        # A substance may also stand for a class ("calcium": any calcium salt).
+        targets = (target, "class", "english") if target == "ingredient" else (target, "english")
+        chosen = [k for k in targets if item.get(k)]
         if len(chosen) != 1:
-            raise fail(path, line, target, f"give exactly one of {target} or english")
-        if item.get(target) and not str(item.get("reason") or "").strip():
-            raise fail(path, line, "reason", f"say why this is the same {target}")
+            raise fail(path, line, target, f"give exactly one of {', '.join(targets)}")
+        if chosen[0] != "english" and not str(item.get("reason") or "").strip():
+            raise fail(path, line, "reason", f"say why this is the same {chosen[0]}")
         key = normalize(item["french"])
         if key in out:
             raise fail(path, line, "french", f"{item['french']!r} is mapped twice")
@@ -284,6 +294,13 @@ def import_ansm(
                 ] += 1
         existing_classes = {c.slug: c for c in DrugClass.objects.filter(source=source)}
         ours = {c.slug: c for c in DrugClass.objects.exclude(source=source)}
+        substance_class: dict[str, DrugClass] = {}
+        for key, mapped in parsed.substance_map.items():
+            if mapped["target"] != "class" or key not in parsed.substances:
+                continue
+            if mapped["value"] in ours:
+                substance_class[key] = ours[mapped["value"]]
+                summary.read["substances standing for a class of ours"] += 1
         class_of: dict[str, DrugClass] = {}
         for key, display in sorted(class_names.items()):
             mapped = parsed.class_map.get(key)
@@ -328,6 +345,7 @@ def import_ansm(
             (class_of[c].id, ingredient_of[s])
             for s, sub in parsed.substances.items()
             for c in sub["classes"]
+            if s in ingredient_of
         }
         # Where an ANSM class is one of ours, a member we already list stays ours alone.
         held_elsewhere = set(
@@ -358,6 +376,8 @@ def import_ansm(
             # "INSULINE" is both a substance and a class; the class rule covers every insulin.
             if key in class_of:
                 return None, class_of[key].id
+            if key in substance_class:
+                return None, substance_class[key].id
             return ingredient_of[key], None
 
         grouped: dict[str, dict] = {}
@@ -430,6 +450,7 @@ def import_ansm(
             to_update, ["severity", "levels", "mechanism", "management", "records"], batch_size=500
         )
         stale_rows = [i.id for k, i in existing.items() if k not in grouped]
+        refuse_mass_removal(source=source, existing=len(existing), removing=len(stale_rows))
         Interaction.objects.filter(id__in=stale_rows).delete()
         summary.read["interactions"] = len(grouped)
         summary.added["interactions"] += len(to_create)
@@ -448,9 +469,30 @@ def identify_substances(
     code (the ANSM RxNorm map), the French-to-English INN spelling rules (accepted only when
     exactly one ingredient answers), and only then a new ingredient under its English name."""
     from medref.vocab.inn import english_candidates
-    from medref.vocab.models import IdentityLink, Ingredient, NameKind
+    from medref.vocab.models import Code, IdentityLink, Ingredient, Name, NameKind
 
-    slug_ids = dict(Ingredient.objects.values_list("slug", "id"))
+    # Only what other sources established counts as evidence (slugs, codes, names), never what
+    # this source itself created or recorded on an earlier run: the answer must not depend on
+    # the order or the number of runs.
+    slug_ids = dict(Ingredient.objects.exclude(source=source).values_list("slug", "id"))
+    foreign_codes: dict[tuple[str, str], int] = {}
+    for system, value, ingredient_id in (
+        Code.objects.exclude(source=source)
+        .order_by("id")
+        .values_list("system", "value", "ingredient_id")
+    ):
+        foreign_codes.setdefault((system, value), ingredient_id)
+    # Names matched by the spelling rules: every other source's names as they stood before this
+    # import. ANSM's own names (from an earlier run, or made earlier in this one) are not
+    # evidence of identity, so the result cannot depend on the order or number of runs.
+    foreign_names: dict[str, set[int]] = {}
+    for ingredient_id, normalized in (
+        Name.objects.exclude(source=source)
+        .filter(kind__in=["inn", "us", "uk", "synonym", "salt", "source"])
+        .values_list("ingredient_id", "normalized")
+    ):
+        foreign_names.setdefault(normalized, set()).add(ingredient_id)
+    class_slugs = set(DrugClass.objects.exclude(source=source).values_list("slug", flat=True))
     created_here = dict(Ingredient.objects.filter(source=source).values_list("id", "name"))
     links = {link.external_name: link for link in IdentityLink.objects.filter(source=source)}
     wanted: dict[str, tuple[int, str, str]] = {}
@@ -458,6 +500,11 @@ def identify_substances(
     for key, sub in sorted(parsed.substances.items()):
         codes = [("rxcui", parsed.rxcui[key])] if key in parsed.rxcui else []
         mapped = parsed.substance_map.get(key)
+        if mapped and mapped["target"] == "class":
+            if mapped["value"] in class_slugs:
+                continue  # stands for a class of ours: its rules attach to that class
+            summary.skipped[("substances", "mapped class not in this knowledge base")] += 1
+            mapped = None
         english = ""
         found: tuple[int, str, str] | None = None
         if mapped and mapped["target"] == "ingredient" and mapped["value"] not in slug_ids:
@@ -470,17 +517,20 @@ def identify_substances(
             english = mapped["value"]
         if found is None:
             for system, value in codes:
-                hit = matcher.by_code.get((system, value))
+                hit = foreign_codes.get((system, value))
                 if hit is not None:
                     found = (hit, "code", f"{system} {value}")
                     break
         if found is None:
-            names = [english] if english else []
-            names += english_candidates(sub["name"])
+            # The spelling rules first (the French name itself, then its English spellings); the
+            # mapping file's English name only when the rules find nothing.
+            names = [*english_candidates(sub["name"]), *([english] if english else [])]
             for candidate in names:
-                hits = set(matcher.by_name.get(normalize(candidate), {}))
+                hits = set(foreign_names.get(normalize(candidate), ()))
                 if len(hits) == 1:
-                    method = "mapping" if candidate == english else "rule"
+                    method = (
+                        "rule" if candidate != english or candidate in names[:-1] else "mapping"
+                    )
                     detail = (
                         f"{mapped['where']}: English name {english!r}"
                         if method == "mapping"
@@ -493,7 +543,10 @@ def identify_substances(
                     break
         if found is None:
             display = english or _english_guess(sub["name"])
+            before = summary.added["drugs"]
             ingredient_id = matcher.match_or_create(name=display, extra_codes=codes)
+            if summary.added["drugs"] > before:
+                summary.read["drugs created (ANSM)"] += 1
             matcher.add_name(ingredient_id, display, NameKind.INN)
             found = (
                 ingredient_id,
@@ -502,7 +555,6 @@ def identify_substances(
                 if english
                 else "English name guessed by rule; not confirmed",
             )
-            summary.added["drugs created (ANSM)"] += 1
         ingredient_id, method, detail = found
         if english and created_here.get(ingredient_id) == _english_guess(sub["name"]) != english:
             # An ingredient this source created earlier now has a confirmed English name.

@@ -12,6 +12,7 @@ from collections import defaultdict
 
 from medref.knowledge.importers.base import Summary
 from medref.knowledge.models import Source
+from medref.vocab.inn import english_case
 from medref.vocab.models import Code, Ingredient, Name, NameKind
 from medref.vocab.normalize import normalize, slugify
 
@@ -35,7 +36,17 @@ _KIND_RANK = {
 
 
 class IngredientMatcher:
-    def __init__(self, *, source: Source, summary: Summary, create: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        source: Source,
+        summary: Summary,
+        create: bool = True,
+        ignore_source_names_in: frozenset[str] = frozenset(),
+    ) -> None:
+        """`ignore_source_names_in`: languages whose sources' own names (kind "source") this
+        import must not merge on. An English source spelling a drug like a French one
+        ("isosorbide") may mean another substance than the one the French source did."""
         self.source = source
         self.summary = summary
         self.create = create
@@ -48,9 +59,14 @@ class IngredientMatcher:
             self.codes_held.add((ing, system, value))
         self.by_name: dict[str, dict[int, int]] = defaultdict(dict)
         self.names_held: set[tuple[int, str, str]] = set()
+        ignored = set(
+            Source.objects.filter(language__in=ignore_source_names_in).values_list("id", flat=True)
+        )
         for ing, normalized, kind, source_id in Name.objects.values_list(
             "ingredient_id", "normalized", "kind", "source_id"
         ):
+            if kind == NameKind.SOURCE and source_id in ignored and source_id != source.id:
+                continue
             if kind in _MERGE_KINDS:
                 rank = _KIND_RANK[NameKind(kind)]
                 self.by_name[normalized][ing] = min(rank, self.by_name[normalized].get(ing, 99))
@@ -111,9 +127,7 @@ class IngredientMatcher:
             while slug in self.slugs:
                 slug, n = f"{base}-{n}", n + 1
             self.slugs.add(slug)
-            display = name.strip()
-            if display.isupper() or display.islower():
-                display = display.lower()
+            display = english_case(name)
             ingredient_id = Ingredient.objects.create(
                 slug=slug, name=display, source=self.source
             ).id
