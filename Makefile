@@ -34,9 +34,10 @@ bench: install-dev ## benchmarks; results printed as tables and written to var/b
 soak: install-dev ## 10 minutes at 50 concurrent users; results printed and written to var/bench/soak.json
 	$(BIN)/python -m bench.soak --seconds 600
 
-check: install-dev ## lint
+check: install-dev ## lint, format check, and strict types on the Django-free core ([tool.mypy] in pyproject.toml)
 	$(BIN)/ruff check medref tests bench
 	$(BIN)/ruff format --check medref tests bench
+	$(BIN)/mypy
 
 fmt: install-dev ## format and fix
 	$(BIN)/ruff format medref tests bench

@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Protocol
+from typing import Any, Protocol
 
 from medref.knowledge.severity import Severity
 from medref.vocab.resolve import NameIndex, Resolution
@@ -23,6 +23,9 @@ from medref.vocab.resolve import NameIndex, Resolution
 CURATED_SOURCE = "medref-curated"
 PAIR_MEMO_LIMIT = 50_000  # ~50 MB at most; cleared when full
 DUPLICATION_SOURCE = "medref-duplication"
+
+# One citation as its sorted (key, value) pairs (text, pmid, doi, url), so a rule stays hashable.
+Reference = tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +64,7 @@ class Rule:
     patient_management: str = ""
     language: str = "en"
     review_status: str = "unreviewed"
-    references: tuple = ()
+    references: tuple[Reference, ...] = ()
     reviewed_by: str = ""
     reviewed_at: str = ""  # ISO date of the clinical sign-off
     # Broader rules this (curated, more specific) rule explicitly replaces: ((side, side), reason).
@@ -100,6 +103,7 @@ class Snapshot:
     brands: dict[int, tuple[str, ...]] | None = None  # ingredient id -> brand names
     topics: dict[int, tuple[tuple[str, str], ...]] | None = None  # ingredient id -> (slug, title)
     codes: dict[tuple[str, str], tuple[int, ...]] | None = None  # (system, code) -> ingredient ids
+    problems: tuple[str, ...] = ()  # rows skipped while loading, each with its reason
 
 
 class Repository(Protocol):
@@ -131,7 +135,7 @@ class SourceRating:
     original_management: str = ""
     translation_note: str = ""
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         out = {
             "name": self.name,
             "key": self.key,
@@ -172,7 +176,7 @@ class Finding:
     language: str = "en"
     consequence: str = ""
     evidence: str = ""
-    references: tuple = ()
+    references: tuple[Reference, ...] = ()
     patient_mechanism: str = ""
     patient_management: str = ""
     reviewed_by: str = ""
@@ -186,10 +190,10 @@ class Finding:
             else ""
         )
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[int, str, tuple[str, str]]:
         return (-self.severity.rank, self.kind, self.drugs)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
             "drugs": list(self.drugs),
@@ -214,7 +218,7 @@ class DrugResult:
     resolution: Resolution
     ingredients: tuple[str, ...]
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         r = self.resolution
         return {
             "input": self.input,
@@ -262,7 +266,7 @@ class CheckResult:
             )
         return " ".join(parts)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "drugs": [d.as_dict() for d in self.drugs],
             "findings": [
@@ -300,6 +304,7 @@ class Index:
         self.topics = snapshot.topics or {}
         self.codes = snapshot.codes or {}
         self.names = snapshot.names
+        self.problems = snapshot.problems
         self.ingredients = snapshot.ingredients
         self.classes = snapshot.classes
         self.sources = snapshot.sources
@@ -394,7 +399,8 @@ class Checker:
                 return self._index
         if not self.background_rebuild:
             with self._lock:
-                if self._index is current:
+                # A reset() between reading `current` and taking the lock leaves None: build then.
+                if self._index is None or self._index is current:
                     self._index = Index(self.repository.load())
                 return self._index
         if self._building.acquire(blocking=False):
@@ -411,6 +417,10 @@ class Checker:
             if done:
                 done()  # e.g. release this thread's database connection
             self._building.release()
+
+    def peek(self) -> Index | None:
+        """The index currently served, without building or refreshing one (health checks)."""
+        return self._index
 
     def reset(self) -> None:
         """Forget the index (tests, and after a restore)."""
@@ -469,8 +479,10 @@ def check_drugs(index: Index, drugs: Sequence[DrugResult]) -> CheckResult:
     if len(memo) > PAIR_MEMO_LIMIT:
         memo.clear()
     for (x, y), hits in matched.items():  # order does not matter: findings are sorted below
-        if len(inputs_of[x] | inputs_of[y]) < 2:
-            continue  # both from one combination product: the product's own design, not an interaction
+        if inputs_of[x] == inputs_of[y]:
+            # Both only ever come together, from the same combination product(s): the product's
+            # own design, not an interaction (listing it twice is a double dose, reported apart).
+            continue
         core = memo.get((x, y))
         if core is None:
             core = memo[(x, y)] = _interaction(index, x, y, list(hits.values()))
@@ -518,7 +530,7 @@ def _lead(rules: Iterable[Rule]) -> Rule:
     """Whose text to show among rules of the headline severity: a reviewed curated entry, then
     curated, then English text, then any text, then the most specific."""
 
-    def score(rule: Rule) -> tuple:
+    def score(rule: Rule) -> tuple[bool, bool, bool, bool, int, int]:
         return (
             rule.source == CURATED_SOURCE and rule.review_status == "reviewed",
             rule.source == CURATED_SOURCE,

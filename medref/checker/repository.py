@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 
 from medref.checker.engine import (
@@ -84,6 +85,7 @@ class DjangoRepository:
             .iterator(chunk_size=2000)
         }
         empty = ("", "", "", "", "", "", [], [], [])
+        problems: list[str] = []
         english = _translations(sources)
         side_of = {("drug", slug): ingredient_side(i) for i, (slug, _) in ingredients.items()}
         side_of.update({("class", c.slug): class_side(c.id) for c in classes.values()})
@@ -108,44 +110,15 @@ class DjangoRepository:
             )
             .iterator(chunk_size=20000)
         ):
-            rid, sid, ai, ac, bi, bc, severity, language, review, reviewed_by, reviewed_at = row
-            (evidence, mechanism, consequence, management, pmech, pman, refs, overrides, levels) = (
-                texts.get(rid, empty)
-            )
-            original: dict = {}
-            if language != "en" and (mechanism or management):
-                original = _english(
-                    english, source_key[sid], sources, mechanism, management, levels
+            try:
+                rules.append(self._rule(row, texts, empty, english, sources, source_key, side))
+            except (KeyError, ValueError, TypeError, AttributeError) as exc:
+                # One bad row never takes the checker down: it is skipped, logged and reported
+                # on /healthz, and every other rule still serves.
+                problems.append(f"interaction {row[0]}: {exc.__class__.__name__}: {exc}")
+                logging.getLogger("medref.checker").error(
+                    "skipped interaction %s while building the index: %r", row[0], exc
                 )
-                mechanism, management, language = (
-                    original.pop("mechanism"),
-                    original.pop("management"),
-                    "en",
-                )
-            rules.append(
-                Rule(
-                    id=rid,
-                    source=source_key[sid],
-                    a=ingredient_side(ai) if ai is not None else class_side(ac),
-                    b=ingredient_side(bi) if bi is not None else class_side(bc),
-                    severity=_SEVERITY[severity],
-                    evidence=evidence,
-                    mechanism=mechanism,
-                    consequence=consequence,
-                    management=management,
-                    patient_mechanism=pmech,
-                    patient_management=pman,
-                    language=language,
-                    review_status=review,
-                    reviewed_by=reviewed_by,
-                    reviewed_at=reviewed_at.isoformat() if reviewed_at else "",
-                    references=tuple(tuple(sorted(r.items())) for r in refs),
-                    overrides=tuple(
-                        ((side(o["a"]), side(o["b"])), o["reason"]) for o in overrides or ()
-                    ),
-                    **original,
-                )
-            )
         return Snapshot(
             version=version,
             stamp=stamp,
@@ -159,6 +132,42 @@ class DjangoRepository:
             brands={k: tuple(v) for k, v in brands.items()},
             topics=self._topics(),
             codes=self._codes(),
+            problems=tuple(problems),
+        )
+
+    @staticmethod
+    def _rule(row, texts, empty, english, sources, source_key, side) -> Rule:
+        rid, sid, ai, ac, bi, bc, severity, language, review, reviewed_by, reviewed_at = row
+        (evidence, mechanism, consequence, management, pmech, pman, refs, overrides, levels) = (
+            texts.get(rid, empty)
+        )
+        original: dict = {}
+        if language != "en" and (mechanism or management):
+            original = _english(english, source_key[sid], sources, mechanism, management, levels)
+            mechanism, management, language = (
+                original.pop("mechanism"),
+                original.pop("management"),
+                "en",
+            )
+        return Rule(
+            id=rid,
+            source=source_key[sid],
+            a=ingredient_side(ai) if ai is not None else class_side(ac),
+            b=ingredient_side(bi) if bi is not None else class_side(bc),
+            severity=_SEVERITY[severity],
+            evidence=evidence,
+            mechanism=mechanism,
+            consequence=consequence,
+            management=management,
+            patient_mechanism=pmech,
+            patient_management=pman,
+            language=language,
+            review_status=review,
+            reviewed_by=reviewed_by,
+            reviewed_at=reviewed_at.isoformat() if reviewed_at else "",
+            references=tuple(tuple(sorted(r.items())) for r in refs),
+            overrides=tuple(((side(o["a"]), side(o["b"])), o["reason"]) for o in overrides or ()),
+            **original,
         )
 
     @staticmethod

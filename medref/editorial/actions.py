@@ -11,19 +11,21 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from medref.domain.fields import (
+    MONOGRAPH_FIELDS,
+    MONOGRAPH_TEXT,
+    FieldError,
+    validate_monograph,
+    validate_topic,
+)
+from medref.domain.fields import TOPIC_FIELDS as DOMAIN_TOPIC_FIELDS
 from medref.editorial.models import AuditEvent, Revision, State
 
 AUTHORS, REVIEWERS, EDITORS = "Authors", "Clinical reviewers", "Editors"
-TOPIC_FIELDS = ("title", "specialty", "authors", "body", "references")
-# A monograph's text fields; with severity, evidence, onset and references, what an edit may change.
-INTERACTION_TEXT = (
-    "mechanism",
-    "consequence",
-    "management",
-    "patient_mechanism",
-    "patient_management",
-)
-INTERACTION_FIELDS = ("severity", "evidence", "onset", *INTERACTION_TEXT, "references")
+# What an edit may change, defined once in the domain.
+TOPIC_FIELDS = DOMAIN_TOPIC_FIELDS
+INTERACTION_TEXT = MONOGRAPH_TEXT
+INTERACTION_FIELDS = MONOGRAPH_FIELDS
 
 
 class NotAllowed(PermissionError):
@@ -32,6 +34,26 @@ class NotAllowed(PermissionError):
 
 class BadTransition(ValueError):
     """The revision is not in a state this action applies to."""
+
+
+class InvalidFields(BadTransition):
+    """A proposed value the knowledge base cannot hold (a severity of "catastrophic")."""
+
+    def __init__(self, error: FieldError) -> None:
+        super().__init__(str(error))
+        self.field = error.field
+
+
+class Conflict(BadTransition):
+    """Someone published a change to the same field after this draft was started."""
+
+
+def _validated(document, fields: dict, *, partial: bool) -> dict:
+    check = validate_topic if _kind(document) == "topic" else validate_monograph
+    try:
+        return check(fields, partial=partial)
+    except FieldError as exc:
+        raise InvalidFields(exc) from None
 
 
 def has_role(user, role: str) -> bool:
@@ -106,7 +128,9 @@ def start_revision(*, document, changes: dict, change_note: str, by) -> Revision
     unknown = set(changes) - allowed
     if unknown:
         raise BadTransition(f"not editable: {', '.join(sorted(unknown))}")
+    changes = _validated(document, changes, partial=True)
     number = (Revision.objects.for_document(document).aggregate(n=Max("number"))["n"] or 0) + 1
+    base = Revision.objects.for_document(document).filter(state=State.PUBLISHED).first()
     revision = Revision.objects.create(
         **{_kind(document): document},
         number=number,
@@ -114,6 +138,7 @@ def start_revision(*, document, changes: dict, change_note: str, by) -> Revision
         fields={**editable_fields(document), **changes},
         change_note=change_note.strip(),
         author=by,
+        base_number=base.number if base else None,
     )
     _log(
         by=by,
@@ -151,7 +176,10 @@ def edit_draft(*, revision: Revision, changes: dict, change_note: str, by) -> Re
     _require(by, AUTHORS, "edit drafts")
     if revision.state != State.DRAFT:
         raise BadTransition("only a draft can be edited")
-    revision.fields = {**revision.fields, **changes}
+    unknown = set(changes) - set(editable_fields(revision.document))
+    if unknown:
+        raise BadTransition(f"not editable: {', '.join(sorted(unknown))}")
+    revision.fields = {**revision.fields, **_validated(revision.document, changes, partial=True)}
     revision.change_note = change_note.strip() or revision.change_note
     revision.save(update_fields=["fields", "change_note"])
     _log(
@@ -238,6 +266,11 @@ def withdraw(*, revision: Revision, by) -> Revision:
 def publish(*, revision: Revision, by) -> Revision:
     """Make an approved revision the public version."""
     _require(by, EDITORS, "publish")
+    document = revision.document
+    document.refresh_from_db()  # the copy held by the revision may predate another publication
+    # Checked again at the last door: nothing the checker cannot read is ever made public.
+    fields = _validated(document, revision.fields, partial=False)
+    changes = _changes_to_apply(revision, fields)
     _move(revision, allowed_from=(State.APPROVED,), to=State.PUBLISHED, by=by, action="published")
     now = timezone.now()
     Revision.objects.for_document(revision.document).filter(state=State.PUBLISHED).exclude(
@@ -245,8 +278,7 @@ def publish(*, revision: Revision, by) -> Revision:
     ).update(state=State.SUPERSEDED)
     revision.published_by, revision.published_at = by, now
     revision.save(update_fields=["state", "published_by", "published_at"])
-    document = revision.document
-    for name, value in revision.fields.items():
+    for name, value in changes.items():
         setattr(document, name, value)
     document.last_edited = now.date()
     document.review_status = "reviewed"
@@ -261,6 +293,28 @@ def publish(*, revision: Revision, by) -> Revision:
     document.save()
     _changed()
     return revision
+
+
+def _changes_to_apply(revision: Revision, fields: dict) -> dict:
+    """The fields this revision changed from the version it started from. When another revision
+    was published in between, only those fields are applied (so its changes stay), and a field
+    both changed differently is refused: no silent lost update."""
+    if revision.base_number is None:
+        return fields
+    docs = Revision.objects.for_document(revision.document)
+    base = docs.filter(number=revision.base_number).first()
+    current = docs.filter(state=State.PUBLISHED).first()
+    if base is None or current is None or current.number == base.number:
+        return fields
+    mine = {k: v for k, v in fields.items() if base.fields.get(k) != v}
+    theirs = {k for k, v in current.fields.items() if base.fields.get(k) != v}
+    clash = sorted(k for k in mine if k in theirs and current.fields.get(k) != mine[k])
+    if clash:
+        raise Conflict(
+            f"revision {current.number} changed {', '.join(clash)} after this draft was started "
+            f"from revision {base.number}; start a new draft from the published version"
+        )
+    return mine
 
 
 @transaction.atomic

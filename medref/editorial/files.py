@@ -20,7 +20,7 @@ from rich.console import Console
 from medref.editorial.actions import INTERACTION_TEXT
 from medref.knowledge.importers.content import SOURCE_KEY, import_content, parse_content
 from medref.knowledge.importers.errors import ImportFailed
-from medref.knowledge.models import Interaction
+from medref.knowledge.models import Interaction, Translation
 from medref.reference.models import Page, Topic
 from medref.vocab.models import ClassMembership, Code, DrugClass, Ingredient, Name, Product
 
@@ -82,6 +82,10 @@ def interaction_entries() -> list[dict]:
         entry = {"a": a, "b": b, "severity": r.severity, "evidence": r.evidence, "onset": r.onset}
         entry.update({k: getattr(r, k) for k in INTERACTION_TEXT})
         entry["references"] = r.references
+        if r.overrides:
+            entry["overrides"] = [
+                {"rule": f"{o['a']} + {o['b']}", "reason": o["reason"]} for o in r.overrides
+            ]
         entry.update(
             {
                 "review_status": r.review_status,
@@ -108,6 +112,7 @@ def topic_front_matter(t: Topic) -> dict:
         "drugs": sorted(t.drugs.values_list("slug", flat=True)),
         "related_topics": sorted(t.related.values_list("slug", flat=True)),
         "references": t.references,
+        "interactions": t.asserted_interactions or None,
     }
     return {k: v for k, v in meta.items() if v not in ("", None) or k == "last_reviewed"}
 
@@ -149,7 +154,10 @@ def export_content(root: str | Path, console: Console) -> dict[str, int]:
         if brands:
             entry["brands"] = brands
         if ing.pk in codes:
-            entry["codes"] = {k: (v if k == "atc" else v[0]) for k, v in codes[ing.pk].items()}
+            # Every code is kept: a list where a system holds several (3 RxCUIs stay 3).
+            entry["codes"] = {
+                k: (v if k == "atc" or len(v) > 1 else v[0]) for k, v in codes[ing.pk].items()
+            }
         drugs.append(entry)
     (root / "drugs" / "drugs.yaml").write_text(_yaml(drugs))
     products = [
@@ -186,6 +194,19 @@ def export_content(root: str | Path, console: Console) -> dict[str, int]:
     for p in Page.objects.filter(source__key=SOURCE_KEY).order_by("slug"):
         meta = {"slug": p.slug, "title": p.title, "last_edited": p.last_edited.isoformat()}
         (root / "pages" / f"{p.slug}.md").write_text(f"---\n{_yaml(meta)}---\n{p.body.rstrip()}\n")
+    translations: dict[tuple[str, str], dict[str, str]] = {}
+    for t in Translation.objects.order_by("source_key", "origin", "key"):
+        file = Path(t.origin).name if t.origin else "translations.yaml"
+        translations.setdefault((t.source_key, file), {})[t.key] = t.text
+    for (source_key, file), texts in translations.items():
+        folder = root / "translations" / source_key
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / file).write_text(
+            f"# English versions of {source_key} texts, by text key (content/README.md).\n"
+            + "".join(
+                f'"{key}": {json.dumps(text, ensure_ascii=False)}\n' for key, text in texts.items()
+            )
+        )
     (root / MANIFEST).write_text(
         json.dumps({"documents": document_fingerprints()}, indent=1, sort_keys=True) + "\n"
     )

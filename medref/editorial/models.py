@@ -50,6 +50,12 @@ class Revision(models.Model):
         help_text="The document's editable fields as this revision proposes them"
     )
     change_note = models.CharField(max_length=500)
+    base_number = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The published revision this draft started from; publishing applies only the "
+        "fields this revision changed from it, and refuses a conflicting later change",
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

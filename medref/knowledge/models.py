@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
+from medref.domain.fields import DOCUMENT_STATUSES
 from medref.knowledge.severity import Evidence, ReviewStatus, Severity
 
 
@@ -121,6 +123,17 @@ class Interaction(models.Model):
                 & (Q(b_ingredient__isnull=False) ^ Q(b_class__isnull=False)),
                 name="interaction_sides_set",
             ),
+            # The last line of defence: a value the checker cannot read never reaches the table.
+            models.CheckConstraint(
+                condition=Q(severity__in=[s.value for s in Severity]), name="interaction_severity"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=DOCUMENT_STATUSES), name="interaction_status"
+            ),
+            models.CheckConstraint(
+                condition=Q(review_status__in=[r.value for r in ReviewStatus]),
+                name="interaction_review_status",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -188,6 +201,8 @@ class KnowledgeBaseState(models.Model):
     @classmethod
     def bump(cls) -> int:
         obj, _ = cls.objects.get_or_create(pk=1)
-        cls.objects.filter(pk=1).update(version=models.F("version") + 1)
+        # update() skips auto_now, so the change time is set here: Last-Modified and the
+        # sitemap's lastmod come from it.
+        cls.objects.filter(pk=1).update(version=models.F("version") + 1, changed_at=timezone.now())
         obj.refresh_from_db()
         return obj.version

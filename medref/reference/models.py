@@ -9,6 +9,7 @@ import uuid
 
 from django.db import models
 
+from medref.domain.fields import TOPIC_STATUSES
 from medref.knowledge.severity import ReviewStatus
 
 
@@ -31,6 +32,12 @@ class Topic(models.Model):
     authors = models.CharField(max_length=300)
     body = models.TextField(help_text="Markdown with [n] citations")
     references = models.JSONField(default=list, blank=True)
+    asserted_interactions = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Interactions the text asserts, [{drugs: [a, b], severity}]; tests hold the "
+        "checker to them",
+    )
     last_edited = models.DateField()
     last_reviewed = models.DateField(null=True, blank=True)
     reviewed_by = models.CharField(max_length=200, blank=True, help_text="The reviewing team")
@@ -48,6 +55,15 @@ class Topic(models.Model):
 
     class Meta:
         ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=TOPIC_STATUSES), name="topic_status"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(review_status__in=[r.value for r in ReviewStatus]),
+                name="topic_review_status",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -20,26 +20,6 @@ QUIET = Console(quiet=True)
 SLUG = "natalizumab-highly-active-rrms"
 
 
-@pytest.fixture
-def team(fixture_content, django_user_model):
-    users = {}
-    for role, name in (
-        ("Authors", "author"),
-        ("Clinical reviewers", "reviewer"),
-        ("Editors", "editor"),
-    ):
-        group, _ = Group.objects.get_or_create(name=role)
-        user = django_user_model.objects.create_user(
-            f"{name}@example.org", f"{name}@example.org", f"{name}-long-pass-1"
-        )
-        user.groups.add(group)
-        users[name] = user
-    users["outsider"] = django_user_model.objects.create_user(
-        "out@example.org", "out@example.org", "outsider-pass-1"
-    )
-    return users
-
-
 def topic():
     from medref.reference.models import Topic
 

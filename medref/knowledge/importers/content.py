@@ -16,11 +16,18 @@ from typing import Any
 import yaml
 from rich.console import Console
 
+from medref.domain.fields import (
+    FieldError,
+    validate_references,
+    validate_review_status,
+    validate_status,
+)
 from medref.knowledge.importers.base import (
     ImportFailed,
     Summary,
     commit,
     fail,
+    refuse_mass_removal,
     sha256_of,
     upsert_source,
 )
@@ -147,34 +154,49 @@ def _list_of_entries(path: Path, data: Any) -> list[dict]:
 
 def _references(entry: dict, path: Path, *, required: bool) -> list[dict]:
     refs = entry.get("references") or []
-    line = entry.get("__line__")
-    if not isinstance(refs, list):
-        raise fail(path, line, "references", "must be a list")
-    if required and not refs:
-        raise fail(path, line, "references", "at least one reference is required")
-    out = []
-    for ref in refs:
-        if isinstance(ref, str):
-            ref = {"text": ref}
+    if isinstance(refs, list):
+        refs = [{"text": r} if isinstance(r, str) else r for r in refs]
+    try:
+        return validate_references(refs, required=required)
+    except FieldError as exc:
+        raise fail(path, entry.get("__line__"), exc.field, exc.message) from None
+
+
+def _topic_assertions(t: dict, path: Path) -> None:
+    """`interactions: [{drugs: [a, b], severity: major}]`: what the topic's text asserts, so a
+    test can hold the checker to it (tests/spec/test_topics_agree.py)."""
+    raw = t.get("interactions") or []
+    if not isinstance(raw, list):
+        raise fail(path, 2, "interactions", "must be a list of {drugs: [a, b], severity}")
+    for n, item in enumerate(raw, start=1):
+        where = f"interactions[{n}]"
+        if not isinstance(item, dict):
+            raise fail(path, 2, where, "must be {drugs: [a, b], severity}")
+        drugs = item.get("drugs")
         if (
-            not isinstance(ref, dict)
-            or not isinstance(ref.get("text"), str)
-            or not ref["text"].strip()
+            not isinstance(drugs, list)
+            or len(drugs) < 2
+            or not all(isinstance(d, str) and d.strip() for d in drugs)
         ):
-            raise fail(path, line, "references", "each reference needs a 'text'")
-        clean = {"text": ref["text"].strip()}
-        for key in ("pmid", "doi", "url"):
-            if ref.get(key):
-                clean[key] = str(ref[key]).strip()
-        if "pmid" in clean and not clean["pmid"].isdigit():
-            raise fail(
-                path,
-                ref.get("__line__", line),
-                "references.pmid",
-                f"{clean['pmid']!r} is not a PMID",
-            )
-        out.append(clean)
-    return out
+            raise fail(path, item.get("__line__", 2), f"{where}.drugs", "name two or more drugs")
+        try:
+            Severity.parse(str(item.get("severity") or ""))
+        except ValueError as exc:
+            raise fail(path, item.get("__line__", 2), f"{where}.severity", str(exc)) from None
+
+
+def _document_state(e: dict, path: Path, line: int | None, *, topic: bool) -> None:
+    """`status` and `review_status`, when given, must be values the site understands: a
+    monograph marked `status: draftish` would silently leave the checker."""
+    for key, check in (
+        ("status", lambda v: validate_status(v, topic=topic)),
+        ("review_status", validate_review_status),
+    ):
+        if e.get(key) not in (None, ""):
+            try:
+                e[key] = check(e[key])
+            except FieldError as exc:
+                raise fail(path, line, exc.field, exc.message) from None
 
 
 def _overrides(e: dict, path: Path, line: int, sides: list[str], class_slugs, drug_slugs) -> None:
@@ -326,6 +348,10 @@ def _validate(b: Bundle) -> None:  # noqa: C901 - one pass per kind, kept togeth
                     f"{country!r} is not an ISO 3166 alpha-2 code",
                 )
         codes = e.get("codes") or {}
+        if not isinstance(codes, dict):
+            raise fail(
+                path, line, "codes", "must be a mapping of code system to code, e.g. atc: [N02BE01]"
+            )
         for system, value in codes.items():
             if system == "__line__":
                 continue
@@ -421,6 +447,7 @@ def _validate(b: Bundle) -> None:  # noqa: C901 - one pass per kind, kept togeth
         ):
             _req(e, key, path)
         _references(e, path, required=True)
+        _document_state(e, path, line, topic=False)
         _overrides(e, path, line, sides, class_slugs, drug_slugs)
     for e in b.interactions:  # a named broader rule must exist
         for o in e.get("__overrides__", []):
@@ -445,6 +472,8 @@ def _validate(b: Bundle) -> None:  # noqa: C901 - one pass per kind, kept togeth
         if _date(t.get("last_edited"), path, 2, "last_edited") is None:
             raise fail(path, 2, "last_edited", "required but missing")
         _date(t.get("last_reviewed"), path, 2, "last_reviewed")
+        _document_state(t, path, 2, topic=True)
+        _topic_assertions(t, path)
         if t.get("status", "published") not in ("published", "retired"):
             raise fail(path, 2, "status", f"{t.get('status')!r}; use published or retired")
         for d in t.get("drugs") or []:
@@ -806,6 +835,7 @@ def _write_interactions(
     Interaction.objects.bulk_create(to_create, batch_size=1000)
     Interaction.objects.bulk_update(to_update, list(_INTERACTION_FIELDS), batch_size=500)
     stale = [i.id for k, i in existing.items() if k not in seen]
+    refuse_mass_removal(source=source, existing=len(existing), removing=len(stale))
     if stale:
         Interaction.objects.filter(id__in=stale).delete()
     summary.added["interactions"] += len(to_create)
@@ -837,6 +867,13 @@ def _write_topics(
             else ReviewStatus.UNREVIEWED.value,
             "reviewed_by": str(t.get("reviewed_by") or "").strip(),
             "status": t.get("status") or Topic.Status.PUBLISHED,
+            "asserted_interactions": [
+                {
+                    "drugs": [str(d).strip() for d in a["drugs"]],
+                    "severity": str(a["severity"]).strip().lower(),
+                }
+                for a in t.get("interactions") or []
+            ],
         }
         topic = existing.get(t["slug"])
         if topic is not None and topic.pk in edited:
