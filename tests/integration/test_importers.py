@@ -96,11 +96,13 @@ def test_ddinter_bad_severity_on_row_5000_changes_nothing_and_names_the_row(
 
 
 def test_ddinter_truncated_gzip_changes_nothing(fixture_content, shared_data, tmp_path):
-    data = (shared_data / "ddinter" / "ddinter_downloads_code_B.csv.gz").read_bytes()
-    (tmp_path / "cut.csv.gz").write_bytes(data[: len(data) // 2])
+    folder = tmp_path / "ddinter"  # every expected file present, one of them cut short
+    shutil.copytree(shared_data / "ddinter", folder, copy_function=shutil.copyfile)
+    cut = folder / "ddinter_downloads_code_B.csv.gz"
+    cut.write_bytes(cut.read_bytes()[: cut.stat().st_size // 2])
     before = table_state()
-    with pytest.raises(ImportFailed, match="cut.csv.gz"):
-        import_ddinter(path=tmp_path, console=QUIET)
+    with pytest.raises(ImportFailed, match="ddinter_downloads_code_B.csv.gz"):
+        import_ddinter(path=folder, console=QUIET)
     assert table_state() == before
 
 
@@ -183,15 +185,37 @@ def test_content_rejects_duplicate_pairs_in_either_order(tmp_path):
         parse_content(copy)
 
 
-def test_ddinter_keeps_every_pair_with_the_bundled_content_loaded(shared_data):
-    # Two DDInter drugs can name one of our ingredients (e.g. "Mycophenolic acid" is a synonym of
-    # our mycophenolate mofetil, which DDInter also lists); each must keep its own pairs.
+def test_ddinter_keeps_every_rating_with_the_bundled_content_loaded(shared_data):
+    # Two DDInter drugs can be one of our ingredients (a salt or formulation DDInter lists apart,
+    # e.g. "Benzylpenicillin (potassium)", whose name we curate for benzylpenicillin). They join
+    # one ingredient; where both rate the same partner, both records stay on one row and the most
+    # severe rating is kept. No DDInter record may be lost and no rating lowered.
+    from medref.knowledge.severity import Severity
+    from medref.vocab.models import Code
     from tests.conftest import ROOT
 
     import_content(path=ROOT / "content", console=QUIET)
     import_ddinter(path=shared_data / "ddinter", console=QUIET)
-    assert Interaction.objects.filter(source__key="ddinter").count() == 160_235
-    assert Code.objects.filter(system="ddinter").values("ingredient").distinct().count() == 1939
+    folder = shared_data / "ddinter"
+    rows = 0
+    level_of: dict[tuple[str, str], str] = {}
+    for path in sorted(folder.glob("*.csv.gz")):
+        with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
+            for number, row in enumerate(csv.DictReader(fh), start=2):
+                rows += 1
+                level_of[(path.name, str(number))] = row["Level"].lower()
+    stored = list(
+        Interaction.objects.filter(source__key="ddinter").values_list("severity", "records")
+    )
+    records = [r for _severity, recs in stored for r in recs]
+    assert len(records) == len(set(records)) == rows  # every CSV row accounted for, once
+    for severity, recs in stored:
+        for record in recs:
+            file, line = record.rsplit(":", 1)
+            assert Severity(severity).rank >= Severity(level_of[(file, line)]).rank
+    assert Code.objects.filter(system="ddinter").count() == 1939
+    # pairs of ingredients are fewer than DDInter's pairs only where drugs were joined
+    assert 159_000 < len(stored) <= 160_235
 
 
 def test_ansm_corrupted_thesaurus_changes_nothing_and_names_the_entry(

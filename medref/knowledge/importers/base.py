@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,6 +102,43 @@ def print_licence(console: Console, source_defaults: dict) -> None:
             "share anything you build from it under the same licence. medref records it as the "
             "source of every rating it supplies."
         )
+
+
+# A source that really withdraws ratings withdraws a few; losing more than this share in one
+# import is what a truncated or partial download looks like, so a person must confirm it.
+MAX_REMOVED_PERCENT = 5
+
+# `--allow-removals` is a choice about one run, not about one importer: it is set once where the
+# run starts (`importers.IMPORTERS`) and read by every guard that run reaches, so no importer
+# needs a parameter threaded through its write helpers. Off by default, so a caller that never
+# heard of it (`medref setup`, `medref content import`) is protected too.
+_removals_allowed: ContextVar[bool] = ContextVar("medref_removals_allowed", default=False)
+
+
+@contextmanager
+def allowing_removals(allowed: bool = True) -> Iterator[None]:
+    """Within this block, imports may remove any share of a source's ratings."""
+    token = _removals_allowed.set(allowed)
+    try:
+        yield
+    finally:
+        _removals_allowed.reset(token)
+
+
+def refuse_mass_removal(*, source: Source, existing: int, removing: int) -> None:
+    """Raise ImportFailed if removing `removing` of the `existing` ratings `source` holds would
+    remove more than MAX_REMOVED_PERCENT of them, unless removals are allowed.
+
+    Importers call it just before deleting stale ratings, inside `commit`'s transaction, so the
+    refusal rolls back everything the import wrote."""
+    if _removals_allowed.get() or removing * 100 <= existing * MAX_REMOVED_PERCENT:
+        return
+    raise ImportFailed(
+        f"{source.name}: this import would remove {removing:,} of the {existing:,} ratings "
+        f"medref holds from it ({removing / existing:.1%}; more than {MAX_REMOVED_PERCENT}% needs "
+        "confirming). A truncated or missing input file looks like this: check the input, or, "
+        "if the source really withdrew them, run the import again with --allow-removals."
+    )
 
 
 def commit(write, *, console: Console, summary: Summary, dry_run: bool) -> Summary:

@@ -16,12 +16,14 @@ from pathlib import Path
 
 from rich.console import Console
 
+from medref.domain.sources import CURATED as CURATED_SOURCE
 from medref.knowledge.importers.base import (
     Summary,
     commit,
     fast_insert,
     print_licence,
     progress,
+    refuse_mass_removal,
     sha256_of,
     upsert_source,
 )
@@ -29,6 +31,8 @@ from medref.knowledge.importers.errors import ImportFailed, fail
 from medref.knowledge.importers.matching import IngredientMatcher
 from medref.knowledge.models import Interaction
 from medref.knowledge.severity import ReviewStatus, Severity
+from medref.vocab.models import Name
+from medref.vocab.normalize import normalize
 
 SOURCE_KEY = "ddinter"
 HEADER = ["DDInterID_A", "Drug_A", "DDInterID_B", "Drug_B", "Level"]
@@ -39,6 +43,10 @@ LEVELS = {
     "Unknown": Severity.UNKNOWN,
 }
 ID_RE = re.compile(r"DDInter[0-9]+")
+# DDInter's bulk download is one file per ATC letter; these are the eight published ones we
+# know of. A folder without one of them is an incomplete download, never "the source withdrew
+# every pair only that file lists".
+EXPECTED_FILES = [f"ddinter_downloads_code_{letter}.csv" for letter in "ABDHLPRV"]
 
 NEW_ROW_COLUMNS = [
     "source_id",
@@ -98,9 +106,16 @@ def _files(path: Path) -> list[Path]:
         return [path]
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.name.endswith((".csv", ".csv.gz")))
-        if files:
-            return files
-        raise ImportFailed(f"{path}: no .csv or .csv.gz files in this folder")
+        if not files:
+            raise ImportFailed(f"{path}: no .csv or .csv.gz files in this folder")
+        names = {p.name.removesuffix(".gz") for p in files}
+        missing = [f"{name}.gz" for name in EXPECTED_FILES if name not in names]
+        if missing:
+            raise ImportFailed(
+                f"{path}: missing {', '.join(missing)}. DDInter's bulk download is one file per "
+                "ATC letter (A, B, D, H, L, P, R, V); the folder needs all eight, .csv or .csv.gz"
+            )
+        return files
     raise ImportFailed(f"{path}: no such file or folder")
 
 
@@ -188,20 +203,35 @@ def import_ddinter(*, path: str | Path, console: Console, dry_run: bool = False)
                 "checksum": checksum,
             },
         )
-        matcher = IngredientMatcher(source=source, summary=summary)
-        # Each DDInter drug is its own substance: strongest matches claim an ingredient first, and
-        # a drug whose only match is already claimed (e.g. "Mycophenolic acid", a synonym of our
-        # mycophenolate mofetil, which DDInter also lists) gets an ingredient of its own.
+        matcher = IngredientMatcher(
+            source=source, summary=summary, ignore_source_names_in=frozenset({"fr"})
+        )
+        # Each DDInter drug is its own substance: strongest matches claim an ingredient first. A
+        # drug whose match is already claimed gets an ingredient of its own, unless the name is
+        # one the team curated for that ingredient (a salt, a prodrug or a formulation DDInter
+        # lists apart, e.g. "Benzylpenicillin (potassium)"): one drug is one thing, so it joins
+        # it and the two drugs' ratings are combined below, the most severe kept.
+        curated = set(
+            Name.objects.filter(
+                source__key=CURATED_SOURCE, kind__in=["inn", "us", "uk", "synonym", "salt"]
+            ).values_list("ingredient_id", "normalized")
+        )
         ranked = sorted(
-            (matcher.find_ranked(name=name, codes=[("ddinter", drug_id)])[0], drug_id, name)
+            (matcher.find_ranked(name=name, codes=[("ddinter", drug_id)]), drug_id, name)
             for drug_id, name in parsed.drugs.items()
         )
         ingredient_of: dict[str, int] = {}
         claimed: set[int] = set()
-        for _rank, drug_id, name in ranked:
-            ingredient = matcher.match_or_create(
-                name=name, code=("ddinter", drug_id), exclude=claimed
-            )
+        for (rank, candidate), drug_id, name in ranked:
+            if candidate in claimed and (rank == -1 or (candidate, normalize(name)) in curated):
+                ingredient = matcher.match_or_create(
+                    name=name, code=("ddinter", drug_id), force=candidate
+                )
+                summary.read["drugs joined to an ingredient another DDInter drug names"] += 1
+            else:
+                ingredient = matcher.match_or_create(
+                    name=name, code=("ddinter", drug_id), exclude=claimed
+                )
             claimed.add(ingredient)
             ingredient_of[drug_id] = ingredient
         matcher.flush()
@@ -213,20 +243,28 @@ def import_ddinter(*, path: str | Path, console: Console, dry_run: bool = False)
         }
         to_create: list[tuple] = []
         to_update: list[Interaction] = []
+        # Pairs of ingredients: two DDInter drugs joined into one ingredient may rate the same
+        # pair; both records are kept and the most severe rating wins, never the first seen.
+        combined: dict[str, tuple[int, int, Severity, list[str]]] = {}
+        for (id_a, id_b), (severity, records) in parsed.pairs.items():
+            a, b = ingredient_of[id_a], ingredient_of[id_b]
+            if a == b:
+                summary.skipped[("pairs", "both names resolve to one ingredient")] += 1
+                continue
+            lo, hi = sorted((f"i{a}", f"i{b}"))
+            key = f"{lo}|{hi}"
+            held = combined.get(key)
+            if held is None:
+                combined[key] = (a, b, severity, list(records))
+            else:
+                summary.read["pairs combined (two DDInter drugs, one ingredient)"] += 1
+                worst = held[2] if held[2].rank >= severity.rank else severity
+                combined[key] = (held[0], held[1], worst, sorted(held[3] + list(records)))
         seen: set[str] = set()
         with progress(console) as bar:
-            task = bar.add_task("pairs", total=len(parsed.pairs))
-            for (id_a, id_b), (severity, records) in parsed.pairs.items():
+            task = bar.add_task("pairs", total=len(combined))
+            for key, (a, b, severity, records) in combined.items():
                 bar.advance(task)
-                a, b = ingredient_of[id_a], ingredient_of[id_b]
-                if a == b:
-                    summary.skipped[("pairs", "both names resolve to one ingredient")] += 1
-                    continue
-                lo, hi = sorted((f"i{a}", f"i{b}"))
-                key = f"{lo}|{hi}"
-                if key in seen:
-                    summary.skipped[("pairs", "two DDInter drugs resolve to the same pair")] += 1
-                    continue
                 seen.add(key)
                 current = existing.get(key)
                 if current is None:
@@ -245,6 +283,7 @@ def import_ddinter(*, path: str | Path, console: Console, dry_run: bool = False)
         )
         Interaction.objects.bulk_update(to_update, ["severity", "records"], batch_size=2000)
         stale = [row[1] for key, row in existing.items() if key not in seen]
+        refuse_mass_removal(source=source, existing=len(existing), removing=len(stale))
         if stale:
             Interaction.objects.filter(id__in=stale).delete()
         summary.read["interactions"] = len(parsed.pairs)
