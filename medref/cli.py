@@ -97,10 +97,27 @@ def cmd_import(args: argparse.Namespace) -> int:
     importer = IMPORTERS[args.source]
     console = _console()
     try:
-        importer(path=args.path, console=console, dry_run=args.dry_run)
+        importer(
+            path=args.path,
+            console=console,
+            dry_run=args.dry_run,
+            allow_removals=args.allow_removals,
+        )
     except ImportFailed as exc:
-        console.print(f"[bold red]import failed, nothing was changed:[/] {exc}")
+        console.print("[bold red]import failed, nothing was changed:[/]", end=" ")
+        console.print(str(exc), markup=False, highlight=False)
         return 1
+    if not args.dry_run:
+        from medref.kb_cli import print_audit_summary
+        from medref.knowledge.audit import run_audit
+
+        result = run_audit()
+        print_audit_summary(result, console)
+        if not result.ok:
+            console.print(
+                f"[bold yellow]{len(result.duplicates)} likely duplicate ingredients[/]: "
+                "see `medref kb audit`"
+            )
     return 0
 
 
@@ -114,11 +131,30 @@ def cmd_backup(args: argparse.Namespace) -> int:
             written = backup(args.path)
             console.print(f"backup written to {written} ({written.stat().st_size:,} bytes)")
         else:
-            restore(args.path)
+            restored = restore(args.path, force=args.force)
+            if restored.safety_copy:
+                console.print(f"the replaced database was backed up to {restored.safety_copy}")
+            if restored.migrated:
+                console.print(f"schema brought up to date ({len(restored.migrated)} migrations)")
             console.print(f"restored from {args.path}")
     except BackupFailed as exc:
         console.print(f"[bold red]{args.command} failed:[/] {exc}")
         return 1
+    return 0
+
+
+def cmd_meter(args: argparse.Namespace) -> int:
+    _django()
+    from django.conf import settings
+
+    from medref.accounts.metering import prune_ledger
+
+    removed = prune_ledger(dry_run=args.dry_run)
+    verb = "would delete" if args.dry_run else "deleted"
+    _console(stderr=False).print(
+        f"metering ledger: {verb} {removed:,} entries older than the "
+        f"{settings.MEDREF_FREE_PAGES_DAYS}-day window"
+    )
     return 0
 
 
@@ -143,7 +179,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_kb(args: argparse.Namespace) -> int:
     _django()
-    from medref.knowledge.kb_cli import run
+    from medref.kb_cli import run
 
     return run(args)
 
@@ -182,6 +218,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("path", help="file or folder to read")
     p.add_argument("--dry-run", action="store_true", help="validate and report; write nothing")
+    p.add_argument(
+        "--allow-removals",
+        action="store_true",
+        help="let the import remove more than 5%% of the source's existing ratings "
+        "(refused otherwise, as a sign of a truncated or incomplete input)",
+    )
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("backup", help="write a consistent backup of the database to PATH (online)")
@@ -190,7 +232,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("restore", help="replace the database with a backup made by medref backup")
     p.add_argument("path", help="backup file to read")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a database that holds data (it is backed up to var/backups/ first)",
+    )
     p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("meter", help="maintain the metering ledger of anonymous topic reads")
+    meter_actions = p.add_subparsers(dest="meter_action", metavar="ACTION", required=True)
+    prune = meter_actions.add_parser(
+        "prune", help="delete ledger entries older than the metering window (run it daily)"
+    )
+    prune.add_argument("--dry-run", action="store_true", help="count them; delete nothing")
+    p.set_defaults(func=cmd_meter)
 
     p = sub.add_parser(
         "content", help="export or import curated content as files (YAML + Markdown)"
@@ -210,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_check_arguments(p)
     p.set_defaults(func=cmd_check)
 
-    from medref.knowledge.kb_cli import add_arguments as add_kb_arguments
+    from medref.kb_cli import add_arguments as add_kb_arguments
 
     p = sub.add_parser("kb", help="audit the knowledge base, or run the must-catch table")
     add_kb_arguments(p)

@@ -45,13 +45,40 @@ def _visitor(request: HttpRequest) -> tuple[uuid.UUID, bool]:
         return uuid.uuid4(), True
 
 
+def known_visitor(request: HttpRequest) -> uuid.UUID | None:
+    """The visitor id from a valid cookie; None when there is none (no new id is made)."""
+    visitor, fresh = _visitor(request)
+    return None if fresh else visitor
+
+
+def _unmetered(request: HttpRequest) -> bool:
+    if request.user.is_authenticated:
+        return True
+    return settings.MEDREF_METER_EXEMPT_CRAWLERS and bool(
+        CRAWLER_UA.search(request.headers.get("User-Agent", ""))
+    )
+
+
+def readable_topics(request: HttpRequest) -> set[uuid.UUID] | None:
+    """Topics this reader may see in full without using up allowance: None means all of them
+    (not metered); otherwise the ones already counted in the current window, which re-reading is
+    free for. Anything else, such as a search snippet, may show only what a locked page shows."""
+    if _unmetered(request):
+        return None
+    visitor = known_visitor(request)
+    if visitor is None:
+        return set()
+    window_start = timezone.now() - timedelta(days=settings.MEDREF_FREE_PAGES_DAYS)
+    return set(
+        MeterEntry.objects.filter(visitor=visitor, first_read_at__gte=window_start).values_list(
+            "topic_uid", flat=True
+        )
+    )
+
+
 def meter_topic(request: HttpRequest, topic) -> Meter:
     allowance = settings.MEDREF_FREE_PAGES
-    if request.user.is_authenticated:
-        return Meter(metered=False, allowed=True, remaining=allowance, allowance=allowance)
-    if settings.MEDREF_METER_EXEMPT_CRAWLERS and CRAWLER_UA.search(
-        request.headers.get("User-Agent", "")
-    ):
+    if _unmetered(request):
         return Meter(metered=False, allowed=True, remaining=allowance, allowance=allowance)
     visitor, fresh = _visitor(request)
     now = timezone.now()
@@ -64,10 +91,11 @@ def meter_topic(request: HttpRequest, topic) -> Meter:
             allowed, used = True, len(in_window)
         elif len(in_window) < allowance:
             stale = read.get(topic.uid)
-            if stale is not None:  # read before, outside the window: counts again from now
-                stale.first_read_at = now
-                stale.save(update_fields=["first_read_at"])
-            else:
+            # Read before, outside the window: counts again from now. `medref meter prune` may
+            # have deleted the old entry meanwhile; then it is recorded afresh.
+            if stale is None or not MeterEntry.objects.filter(pk=stale.pk).update(
+                first_read_at=now
+            ):
                 try:
                     with transaction.atomic():
                         MeterEntry.objects.create(
@@ -85,6 +113,18 @@ def meter_topic(request: HttpRequest, topic) -> Meter:
         allowance=allowance,
         new_visitor=str(visitor) if fresh else None,
     )
+
+
+def prune_ledger(*, dry_run: bool = False) -> int:
+    """Delete ledger entries older than the metering window: they no longer count towards any
+    allowance (a page read again is simply recorded afresh), so keeping them only grows the table
+    and keeps a reading history we have no use for. Returns how many there were."""
+    cutoff = timezone.now() - timedelta(days=settings.MEDREF_FREE_PAGES_DAYS)
+    old = MeterEntry.objects.filter(first_read_at__lt=cutoff)
+    if dry_run:
+        return old.count()
+    deleted, _ = old.delete()
+    return deleted
 
 
 def set_visitor_cookie(response: HttpResponse, meter: Meter) -> None:

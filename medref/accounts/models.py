@@ -47,3 +47,16 @@ class MeterEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.visitor} read {self.topic_uid}"
+
+
+class EmailRequest(models.Model):
+    """One request that makes medref send an account email (sign-up or password reset), kept an
+    hour for the per-address and per-network throttles, then deleted. The address is stored only
+    as a keyed hash: the throttle needs to recognise it, not to read it."""
+
+    address_key = models.CharField(max_length=64, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    requested_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"account email requested at {self.requested_at:%Y-%m-%d %H:%M}"

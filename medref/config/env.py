@@ -6,10 +6,13 @@ registered here but missing from the docs, so the two cannot drift apart.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class ConfigError(Exception):
@@ -72,3 +75,20 @@ def env_list(name: str, default: list[str], help: str) -> list[str]:
 def env_custom(name: str, default: str, help: str, parse: Callable[[str], Any]) -> Any:
     SETTINGS[name] = Setting(name, default, help)
     return parse(os.environ.get(name, default))
+
+
+def env_networks(name: str, help: str) -> tuple[Network, ...]:
+    """Comma-separated IP addresses or networks ("10.0.0.5, 10.1.0.0/16, ::1"); unset: none."""
+    SETTINGS[name] = Setting(name, "", help)
+    networks = []
+    for item in os.environ.get(name, "").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ConfigError(
+                f"{name}: {item!r} is not an IP address or network (e.g. 10.0.0.5 or 10.0.0.0/24)"
+            ) from None
+    return tuple(networks)

@@ -14,6 +14,7 @@ from medref.config.env import (
     env_custom,
     env_int,
     env_list,
+    env_networks,
     env_str,
 )
 
@@ -40,13 +41,36 @@ CONTENT_DIR = Path(
 )
 
 
+_MAKE_KEY = "export SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')\""
+# The same bar as Django's `check --deploy` (W009), raised from a warning to a refusal: a short or
+# repetitive key lets anyone who guesses it forge sessions, password-reset links and meter cookies.
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_UNIQUE = 10
+
+
+def _secret_key_problem(key: str) -> str | None:
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"it is {len(key)} characters long; production mode needs at least {SECRET_KEY_MIN_LENGTH}"
+    if len(set(key)) < SECRET_KEY_MIN_UNIQUE:
+        return (
+            f"it has only {len(set(key))} different characters; production mode needs at least "
+            f"{SECRET_KEY_MIN_UNIQUE}"
+        )
+    if key.startswith("django-insecure-"):
+        return "it is a key Django generated for development"
+    return None
+
+
 def _secret_key(raw: str) -> str:
+    if raw and PRODUCTION:
+        problem = _secret_key_problem(raw)
+        if problem:
+            raise ConfigError(f"SECRET_KEY: too weak ({problem}). Make a new one with {_MAKE_KEY}")
     if raw:
         return raw
     if PRODUCTION:
         raise ConfigError(
-            "SECRET_KEY: not set, and production mode needs one. Set it with e.g. "
-            "export SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')\""
+            f"SECRET_KEY: not set, and production mode needs one. Set it with e.g. {_MAKE_KEY}"
         )
     # Development: generate once and keep it under var/ so sessions survive restarts.
     path = VAR_DIR / "secret_key"
@@ -64,7 +88,7 @@ SECRET_KEY = env_custom(
     "SECRET_KEY",
     "",
     "Django's signing key. Unset in development: generated once into var/secret_key. "
-    "Required in production mode.",
+    "Required in production mode: at least 50 characters, at least 10 of them different.",
     _secret_key,
 )
 DEBUG = (
@@ -126,6 +150,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "medref.config",  # project-wide guards: text lengths checked before the database
     "medref.vocab",
     "medref.knowledge",
     "medref.checker",
@@ -140,6 +165,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything after it, HTTPS detection included, sees only headers we can believe.
+    "medref.config.proxy.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "medref.api.cors.CdsCorsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -153,6 +180,7 @@ MIDDLEWARE = [
     # Last, as django-axes requires: it turns a locked-out sign-in into a clear refusal.
     "axes.middleware.AxesMiddleware",
     "medref.api.guards.BadInputMiddleware",
+    "medref.config.lengths.FieldTooLongMiddleware",
 ]
 
 # Content-Security-Policy: only our own scripts, styles and images; no inline script or style,
@@ -176,25 +204,47 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = env_int(
+# Sign-in throttling (see medref/accounts/signin.py and the README). django-axes records every
+# failed sign-in but never locks anyone out: a lockout keyed on the account lets anyone lock its
+# owner out, and one keyed on the address locks out a whole hospital behind one NAT. Past either
+# limit below, a correct password no longer signs in by itself: medref emails a one-time link.
+AXES_LOCK_OUT_AT_FAILURE = False
+MEDREF_LOGIN_FAILURE_LIMIT = env_int(
     "MEDREF_LOGIN_FAILURE_LIMIT",
     5,
-    "Failed sign-ins (per account and address) before a lockout.",
+    "Failed sign-ins to one account (from anywhere) before signing in to it needs an emailed link.",
     minimum=1,
 )
-AXES_COOLOFF_TIME = (
-    env_int(
-        "MEDREF_LOGIN_LOCKOUT_MINUTES",
-        30,
-        "How long a sign-in lockout lasts, in minutes.",
-        minimum=1,
-    )
-    / 60
-)  # axes takes hours
+MEDREF_LOGIN_IP_FAILURE_LIMIT = env_int(
+    "MEDREF_LOGIN_IP_FAILURE_LIMIT",
+    20,
+    "Failed sign-ins from one address (to any accounts) before sign-ins from it need an emailed link.",
+    minimum=1,
+)
+AXES_FAILURE_LIMIT = MEDREF_LOGIN_FAILURE_LIMIT
+MEDREF_LOGIN_WINDOW_MINUTES = env_int(
+    "MEDREF_LOGIN_WINDOW_MINUTES",
+    30,
+    "How long a failed sign-in counts towards those limits, in minutes.",
+    minimum=1,
+)
+AXES_COOLOFF_TIME = MEDREF_LOGIN_WINDOW_MINUTES / 60  # axes takes hours; it then forgets them
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+
+MEDREF_EMAILS_PER_ADDRESS = env_int(
+    "MEDREF_EMAILS_PER_ADDRESS",
+    3,
+    "Sign-up and password-reset emails one email address may be sent per hour.",
+    minimum=1,
+)
+MEDREF_EMAILS_PER_IP = env_int(
+    "MEDREF_EMAILS_PER_IP",
+    30,
+    "Sign-up and password-reset emails that requests from one IP address may cause per hour.",
+    minimum=1,
+)
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/accounts/profile/"
@@ -344,6 +394,14 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = 31_536_000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+MEDREF_TRUSTED_PROXIES = env_networks(
+    "MEDREF_TRUSTED_PROXIES",
+    "Comma-separated addresses or networks of the reverse proxies in front of medref; only their "
+    "X-Forwarded-For and X-Forwarded-Proto are believed. Empty: none (the headers are ignored).",
+)
+if MEDREF_TRUSTED_PROXIES:
+    # Safe only because TrustedProxyMiddleware deletes the header on requests not from a proxy.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from django.utils.safestring import SafeString, mark_safe
+
 from medref.checker.engine import Finding, Index, pair_finding
 from medref.guides import wording
 from medref.knowledge.severity import Severity
@@ -115,5 +117,23 @@ def json_ld(page: PairPage, url: str, description: str) -> str:
         },
     ]
     text = json.dumps({"@context": "https://schema.org", "@graph": graph}, ensure_ascii=False)
-    # Inside <script>, "</" could end the element early; JSON allows the escaped form.
-    return text.replace("</", "<\\/")
+    return escape_script_data(text)
+
+
+# Inside a <script> element the HTML parser, not JSON, decides where the element ends: "</script>",
+# and "<!--" followed by "<script" (which makes a later "</script>" not count), both break out of
+# the block. Escaping every <, > and & as \uXXXX (as Django's json_script does) leaves nothing the
+# parser can act on, and the JSON still decodes to the same text. U+2028/2029 are escaped too:
+# they are legal in JSON but end a line in older JavaScript parsers that eval such blocks.
+_SCRIPT_DATA_ESCAPES = {
+    ord("<"): "\\u003C",
+    ord(">"): "\\u003E",
+    ord("&"): "\\u0026",
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
+}
+
+
+def escape_script_data(json_text: str) -> SafeString:
+    """JSON text made safe to place between <script type="application/ld+json"> tags."""
+    return mark_safe(json_text.translate(_SCRIPT_DATA_ESCAPES))

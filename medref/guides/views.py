@@ -42,12 +42,22 @@ def healthz(request: HttpRequest) -> JsonResponse:
             {"status": "error", "database": {"ok": False, "error": exc.__class__.__name__}},
             status=503,
         )
+    from medref.checker.repository import get_checker
+
+    index = get_checker().peek()
+    problems = list(index.problems) if index is not None else []
+    # Degraded, not down: the checker serves every rule except the rows it had to skip.
     return JsonResponse(
         {
-            "status": "ok",
+            "status": "degraded" if problems else "ok",
             "version": __version__,
             "database": {"ok": True, "vendor": connection.vendor},
             "knowledge_base_version": kb_version,
+            "checker": {
+                "index_version": index.version if index is not None else None,
+                "skipped_rows": len(problems),
+                "problems": problems[:20],
+            },
         }
     )
 
@@ -88,15 +98,41 @@ def _one_ingredient(index, text: str) -> int | None:
     return None
 
 
+PAIR_SEPARATOR = "-and-"
+# Two ingredient slugs (120 characters at most, the field's length) or two brand names joined by
+# "-and-" fit easily; a longer address names no pair and is refused before any lookup.
+MAX_PAIR_LENGTH = 250
+# One "-and-" joins the two names; a name may hold one of its own ("measles-mumps-and-rubella-
+# vaccine-live"). More than this many is not a pair address, and each possible cut costs a name
+# resolution, so the cap bounds the work a hostile address can cause.
+MAX_PAIR_SEPARATORS = 4
+
+
+def _pair_cuts(pair: str) -> list[int] | None:
+    """Where "-and-" starts in `pair` (overlaps included), or None when it cannot be a pair."""
+    if len(pair) > MAX_PAIR_LENGTH:
+        return None
+    cuts, at = [], pair.find(PAIR_SEPARATOR)
+    while at != -1:
+        cuts.append(at)
+        if len(cuts) > MAX_PAIR_SEPARATORS:
+            return None
+        at = pair.find(PAIR_SEPARATOR, at + 1)
+    return cuts
+
+
 def _split_pair(index, pair: str) -> tuple[int, int] | None:
+    cuts = _pair_cuts(pair)
+    if not cuts:
+        return None
     slugs = _slug_map(index)
-    parts = pair.split("-and-")
-    for cut in range(1, len(parts)):
-        left, right = "-and-".join(parts[:cut]), "-and-".join(parts[cut:])
+    halves = [(pair[:at], pair[at + len(PAIR_SEPARATOR) :]) for at in cuts]
+    for left, right in halves:
         if left in slugs and right in slugs:
             return slugs[left], slugs[right]
-    for cut in range(1, len(parts)):
-        left, right = "-and-".join(parts[:cut]), "-and-".join(parts[cut:])
+    for left, right in halves:
+        if not left or not right:
+            continue
         x = slugs.get(left) or _one_ingredient(index, left)
         y = slugs.get(right) or _one_ingredient(index, right)
         if x and y:

@@ -6,15 +6,24 @@ from __future__ import annotations
 
 import html
 import re
+import uuid
 from dataclasses import dataclass
 
 from django.db import connection, transaction
 
+from medref.reference.excerpt import first_paragraph
 from medref.reference.models import Page, SearchEntry, Topic
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _START, _STOP = "\x02", "\x03"  # highlight markers that cannot occur in our text
-MAX_QUERY = 200
+MAX_QUERY = 200  # characters; longer queries are cut (the page says so)
+# Every extra required word is another posting list to intersect; eight distinct words is more
+# than any real question needs, and a repeated word adds nothing but cost.
+MAX_WORDS = 8
+# A one- or two-letter prefix ("a"*) expands to most of the vocabulary; such words must match a
+# whole word instead. Twelve copies of "a"* took 1.5 s on 28 documents.
+MIN_PREFIX = 3
+SNIPPET_WORDS = 28  # about what the index's own snippets show
 
 
 @dataclass
@@ -50,14 +59,31 @@ def _mark(snippet: str) -> str:
     return html.escape(snippet).replace(_START, "<mark>").replace(_STOP, "</mark>")
 
 
+def search_words(query: str, limit: int | None = MAX_WORDS) -> list[str]:
+    """The distinct words of a query, in order, at most `limit` of them (None: all)."""
+    words: list[str] = []
+    for word in _WORD.findall(query):
+        word = word.casefold()
+        if word not in words:
+            words.append(word)
+            if len(words) == limit:
+                break
+    return words
+
+
+def _fts5_match(words: list[str]) -> str:
+    # Each word quoted (so FTS5 syntax in the query is inert) and required; prefix-matched only
+    # when long enough for the prefix to narrow anything down.
+    return " AND ".join(f'"{w}"*' if len(w) >= MIN_PREFIX else f'"{w}"' for w in words)
+
+
 def _fulltext(query: str, limit: int) -> list[Hit]:
-    words = _WORD.findall(query)[:12]
+    words = search_words(query)
     if not words:
         return []
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            # Each word quoted (so FTS5 syntax in the query is inert), prefix-matched, all required.
-            match = " AND ".join('"' + w.replace('"', "") + '"*' for w in words)
+            match = _fts5_match(words)
             cursor.execute(
                 "SELECT e.kind, e.title, e.url, snippet(reference_search_fts, 1, %s, %s, '\u2026', 14) "
                 "FROM reference_search_fts JOIN reference_searchentry e ON e.id = reference_search_fts.rowid "
@@ -80,6 +106,37 @@ def _fulltext(query: str, limit: int) -> list[Hit]:
         ]
 
 
+def _excerpt_snippet(text: str, words: list[str]) -> str:
+    """A snippet like the index's, but cut from `text` (the part of a topic anyone may see)."""
+
+    def matches(token: str) -> bool:
+        token = token.casefold()
+        return any(token.startswith(w) if len(w) >= MIN_PREFIX else token == w for w in words)
+
+    marked = _WORD.sub(lambda m: f"{_START}{m[0]}{_STOP}" if matches(m[0]) else m[0], text)
+    tokens = marked.split()
+    if len(tokens) > SNIPPET_WORDS:
+        first = next((i for i, t in enumerate(tokens) if _START in t), 0)
+        start = max(0, min(first - 4, len(tokens) - SNIPPET_WORDS))
+        end = start + SNIPPET_WORDS
+        marked = " ".join(tokens[start:end])
+        marked = ("\u2026" if start else "") + marked + ("\u2026" if end < len(tokens) else "")
+    return _mark(marked)
+
+
+def _metered(hits: list[Hit], words: list[str], open_topics: set[uuid.UUID]) -> list[Hit]:
+    """Topic snippets quote only the first paragraph of topics the reader has not opened: the
+    review read five of ten hidden paragraphs of a locked topic through search snippets."""
+    by_slug = {h.url.removeprefix("/topics/").strip("/"): h for h in hits if h.kind == "topic"}
+    topics = Topic.objects.filter(slug__in=by_slug).values_list("slug", "uid", "body")
+    opened = {slug for slug, uid, _ in topics if uid in open_topics}
+    excerpts = {slug: first_paragraph(body) for slug, _, body in topics}
+    for slug, hit in by_slug.items():
+        if slug not in opened:
+            hit.snippet_html = _excerpt_snippet(excerpts.get(slug, ""), words)
+    return hits
+
+
 def _drugs(query: str) -> list[Hit]:
     from medref.checker.repository import get_checker
 
@@ -90,9 +147,9 @@ def _drugs(query: str) -> list[Hit]:
     if whole.resolved and whole.matched_by != "fuzzy":
         found = list(whole.ingredient_ids)
     else:
-        for part in re.split(r"\s*(?:\+|,|\band\b|\bwith\b)\s*|\s+", query):
-            if len(part) < 3:
-                continue
+        parts = [p for p in re.split(r"\s*(?:\+|,|\band\b|\bwith\b)\s*|\s+", query) if len(p) >= 3]
+        # Each part costs a name resolution: the same cap as the full-text words.
+        for part in list(dict.fromkeys(p.casefold() for p in parts))[:MAX_WORDS]:
             hit = names.resolve(part)
             if hit.resolved and hit.matched_by != "fuzzy":
                 found += [i for i in hit.ingredient_ids if i not in found]
@@ -112,8 +169,14 @@ def _drugs(query: str) -> list[Hit]:
     return hits
 
 
-def search(query: str, limit: int = 20) -> list[Hit]:
+def search(query: str, limit: int = 20, *, open_topics: set[uuid.UUID] | None = None) -> list[Hit]:
+    """Drugs, pairs, topics and pages for `query`. `open_topics` is for metered readers: the
+    topics whose full text snippets may quote; the others show only their first paragraph.
+    None (the default) means an unmetered reader."""
     query = " ".join(query.replace("\x00", "").split())[:MAX_QUERY]
     if not query:
         return []
-    return _drugs(query) + _fulltext(query, limit)
+    found = _fulltext(query, limit)
+    if open_topics is not None:
+        found = _metered(found, search_words(query), open_topics)
+    return _drugs(query) + found

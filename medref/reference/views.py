@@ -3,7 +3,7 @@ pages. Topic pages are never cached: they carry the reader's meter and private n
 
 from __future__ import annotations
 
-import re
+import uuid
 from collections import defaultdict
 
 from django.http import HttpRequest, HttpResponse
@@ -12,14 +12,19 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from medref.accounts.metering import HCP_COOKIE, hcp_confirmed, meter_topic, set_visitor_cookie
+from medref.accounts.metering import (
+    HCP_COOKIE,
+    hcp_confirmed,
+    meter_topic,
+    readable_topics,
+    set_visitor_cookie,
+)
 from medref.annotations.models import MAX_LENGTH, Annotation
 from medref.editorial.models import Revision
 from medref.reference.citations import reference_links, render_topic_body
+from medref.reference.excerpt import first_paragraph
 from medref.reference.markdown import render_markdown
 from medref.reference.models import Page, Topic
-
-_CITATIONS = re.compile(r"\s*\[\d+(?:\s*[,\u2013-]\s*\d+)*\]")
 
 
 def editorial_page(request: HttpRequest, slug: str) -> HttpResponse:
@@ -112,16 +117,13 @@ def confirm_hcp(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def first_paragraph(body: str) -> str:
-    """The first prose paragraph of a topic, as plain text (headings, lists and tables skipped)."""
-    for block in body.split("\n\n"):
-        text = block.strip()
-        if text and not text.startswith(("#", "-", "*", "|", ">")) and not re.match(r"\d+\.", text):
-            return _CITATIONS.sub("", " ".join(text.split()))
-    return ""
-
-
 def topic_by_uid(request: HttpRequest, uid) -> HttpResponse:
     """A stable address that survives renames of the slug."""
     topic = get_object_or_404(Topic, uid=uid)
     return redirect("topic", slug=topic.slug)
+
+
+def open_topics(request: HttpRequest) -> set[uuid.UUID] | None:
+    """Topics whose full text search may quote to this reader (None: all). Search is metered
+    like topic pages: a snippet must not reveal what the locked page would hide."""
+    return readable_topics(request)

@@ -9,7 +9,8 @@ pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
-def test_postgres_backup_restore_round_trip(fixture_content, tmp_path, django_user_model):
+def test_postgres_backup_restore_round_trip(fixture_content, tmp_path, django_user_model, settings):
+    settings.VAR_DIR = tmp_path  # restore backs the replaced database up under var/backups/
     from medref.annotations.models import Annotation
     from medref.backup import backup, restore
     from medref.reference.models import Topic
@@ -21,6 +22,7 @@ def test_postgres_backup_restore_round_trip(fixture_content, tmp_path, django_us
     path = backup(tmp_path / "medref.dump")
     Annotation.objects.all().delete()
     Topic.objects.update(title="changed after the backup")
-    restore(path)
+    restore(path, force=True)
+    assert list((tmp_path / "backups").glob("before-restore-*.dump"))
     assert list(Annotation.objects.values_list("text", flat=True)) == ["kept"]
     assert not Topic.objects.filter(title="changed after the backup").exists()

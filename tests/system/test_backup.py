@@ -61,7 +61,7 @@ def test_backup_restore_round_trip_while_serving(fixture_server, tmp_path):
     with sqlite3.connect(fixture_server.var / "medref.sqlite3") as db:
         db.execute("DELETE FROM knowledge_interaction WHERE severity = 'minor'")
     fixture_server.stop()
-    medref(fixture_server.var, "restore", str(backup_file))
+    medref(fixture_server.var, "restore", str(backup_file), "--force")
     fixture_server.start()
 
     cookie, _ = sign_in(fixture_server.url, "b@example.org", "backup-pass-phrase-1")
