@@ -38,8 +38,8 @@ def test_guide_page_sections_screenshot_and_accessibility(page, live_url):
     assert page.title() == "Natalizumab and Ocrelizumab: Drug Interaction Guide | medref"
     headings = page.locator("h2").all_inner_texts()
     assert [h for h in SECTIONS if h not in headings] == []
-    assert page.locator(".severity-line").inner_text().startswith("Major")
-    assert "avoid combination" in page.locator(".severity-line").inner_text()
+    assert page.locator(".severity-line").inner_text().startswith("Contraindicated")
+    assert "do not use together" in page.locator(".severity-line").inner_text()
     assert page.locator("footer .disclaimer").is_visible()
     assert screenshot(page, "guide-natalizumab-ocrelizumab").stat().st_size > 10_000
     assert serious_violations(page) == []

@@ -22,7 +22,8 @@ def test_bundled_content_includes_the_seed_pair():
     bundle = parse_content(CONTENT)
     pairs = {frozenset((e["a"], e["b"])): e for e in bundle.interactions}
     seed = pairs[frozenset(("natalizumab", "ocrelizumab"))]
-    assert seed["severity"] == "major"
+    # The Tysabri EU SmPC (4.3) contraindicates combination with other disease-modifying therapies.
+    assert seed["severity"] == "contraindicated"
     assert seed["mechanism"].strip() and seed["management"].strip()
 
 
@@ -39,7 +40,7 @@ def test_bundled_content_loads_and_resolves_the_most_prescribed_medicines():
 
 
 @pytest.mark.django_db
-def test_seed_pair_check_reports_major_with_mechanism_and_management():
+def test_seed_pair_check_reports_contraindicated_with_mechanism_and_management():
     from medref.checker.repository import get_checker
 
     import_content(path=CONTENT, console=Console(quiet=True))
@@ -47,5 +48,5 @@ def test_seed_pair_check_reports_major_with_mechanism_and_management():
     result = get_checker().check(["Tysabri", "Ocrevus"]).as_dict()
     finding = result["findings"][0]
     assert finding["drugs"] == ["natalizumab", "ocrelizumab"]
-    assert finding["severity"] == "major"
+    assert finding["severity"] == "contraindicated"
     assert finding["mechanism"] and finding["management"]
