@@ -112,7 +112,12 @@ class _Undo(Exception):
 
 @pytest.mark.django_db
 def test_importing_ansm_before_or_after_ddinter_gives_the_same_ingredients(shared_data):
-    from django.db import transaction
+    from django.db import connection, transaction
+
+    if connection.vendor != "sqlite":
+        # Four full imports; the matching decisions are Python, not SQL, and the test above runs
+        # every import on both databases. Once is enough to keep CI within its time.
+        pytest.skip("import order is checked once, on SQLite")
 
     results = []
     for order in (["ddinter", "ansm"], ["ansm", "ddinter"]):
