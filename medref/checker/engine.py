@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any, Protocol
 
+from medref.domain.sources import CURATED as CURATED_SOURCE
+from medref.domain.sources import DUPLICATION as DUPLICATION_SOURCE
 from medref.knowledge.severity import Severity
 from medref.vocab.resolve import NameIndex, Resolution
 
-CURATED_SOURCE = "medref-curated"
 PAIR_MEMO_LIMIT = 50_000  # ~50 MB at most; cleared when full
-DUPLICATION_SOURCE = "medref-duplication"
 
 # One citation as its sorted (key, value) pairs (text, pmid, doi, url), so a rule stays hashable.
 Reference = tuple[tuple[str, str], ...]
@@ -136,7 +136,7 @@ class SourceRating:
     translation_note: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        out = {
+        return {
             "name": self.name,
             "key": self.key,
             "version": self.version,
@@ -157,7 +157,6 @@ class SourceRating:
             if self.original_language
             else None,
         }
-        return out
 
 
 @dataclass(slots=True)

@@ -15,6 +15,7 @@ from rich.console import Console
 
 from medref.knowledge.importers.errors import ImportFailed
 from medref.knowledge.models import Interaction, KnowledgeBaseState, Source
+from tests.integration.test_importers import table_state
 
 pytestmark = pytest.mark.django_db
 QUIET = Console(quiet=True)
@@ -27,19 +28,6 @@ DDINTER_FILES = [f"ddinter_downloads_code_{letter}.csv.gz" for letter in "ABDHLP
 
 def set_changed_at(when: dt.datetime) -> None:
     KnowledgeBaseState.objects.filter(pk=1).update(changed_at=when)
-
-
-def table_state() -> list:
-    from medref.vocab.models import Code, Ingredient, Name
-
-    return [
-        sorted(Interaction.objects.values_list("source__key", "pair_key", "severity", "records")),
-        sorted(Ingredient.objects.values_list("slug", "name")),
-        Name.objects.count(),
-        Code.objects.count(),
-        KnowledgeBaseState.current(),
-        sorted(Source.objects.values_list("key", "version", "imported_at")),
-    ]
 
 
 def content_copy(tmp_path: Path, *, keep_interactions: int | None = None, edit=None) -> Path:

@@ -22,6 +22,7 @@ from medref.domain.fields import (
     validate_review_status,
     validate_status,
 )
+from medref.domain.sources import CURATED
 from medref.knowledge.importers.base import (
     ImportFailed,
     Summary,
@@ -46,7 +47,7 @@ from medref.vocab.models import (
 )
 from medref.vocab.normalize import normalize
 
-SOURCE_KEY = "medref-curated"
+SOURCE_KEY = CURATED  # the team's own content files
 SLUG_RE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 COUNTRY_RE = re.compile(r"[A-Z]{2}")
 CITATION_RE = re.compile(r"\[(\d+(?:\s*[,\u2013-]\s*\d+)*)\]")
