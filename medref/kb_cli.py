@@ -10,9 +10,10 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.table import Table
+if TYPE_CHECKING:  # imported where used: `medref check` builds this parser and must start fast
+    from rich.console import Console
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,6 +32,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def audit(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
     from medref.knowledge.audit import run_audit
 
     result = run_audit()
@@ -67,6 +71,8 @@ def audit(args: argparse.Namespace) -> int:
 
 def print_audit_summary(result, console: Console) -> None:
     """The few lines every importer prints at its end."""
+    from rich.table import Table
+
     table = Table(title="Knowledge-base audit")
     table.add_column("check")
     table.add_column("result", justify="right")
@@ -82,6 +88,9 @@ def print_audit_summary(result, console: Console) -> None:
 
 
 def coverage(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
     from medref.checker import mustcatch
     from medref.checker.repository import get_checker
 

@@ -18,6 +18,14 @@ def pytest_report_header(config):
     return f"database: {settings.DATABASES['default']['ENGINE']}"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _snapshot_dir(tmp_path_factory):
+    """Snapshots written by the tests go to a folder of their own, never to var/snapshots."""
+    from django.conf import settings
+
+    settings.MEDREF_SNAPSHOT_DIR = str(tmp_path_factory.mktemp("snapshots"))
+
+
 @pytest.fixture
 def fixture_content(db):
     """Load the small curated fixture set into the test database."""

@@ -1,5 +1,9 @@
 """`medref check DRUG [DRUG ...]`: a readable table, or exactly the API's JSON with --json.
 
+Answers from the compiled knowledge-base snapshot without starting Django (milliseconds); only
+when there is no snapshot of the database's current version does it start Django, build the
+index from the database and write the snapshot, saying so on stderr.
+
 Exit codes: 0 checked (unknown names are listed, not fatal); 1 a finding at or above
 --fail-on; 2 usage error.
 """
@@ -8,11 +12,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
 
-from rich.console import Console
-from rich.table import Table
-
-from medref.knowledge.severity import Severity
+from medref.checker.engine import CheckResult
+from medref.domain.limits import MAX_DRUGS, MAX_NAME_LENGTH
+from medref.domain.severity import Severity
 
 _STYLE = {
     "contraindicated": "bold white on red",
@@ -40,23 +45,29 @@ def add_check_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from medref.api.v1 import MAX_DRUGS, MAX_NAME_LENGTH, CheckOut
-    from medref.checker.repository import get_checker
-
-    err = Console(stderr=True)
     if len(args.drugs) > MAX_DRUGS:
-        err.print(f"medref check: at most {MAX_DRUGS} drugs at once")
+        print(f"medref check: at most {MAX_DRUGS} drugs at once", file=sys.stderr)
         return 2
     for name in args.drugs:
         if not name.strip() or len(name) > MAX_NAME_LENGTH:
-            err.print(f"medref check: each drug name must be 1 to {MAX_NAME_LENGTH} characters")
+            print(
+                f"medref check: each drug name must be 1 to {MAX_NAME_LENGTH} characters",
+                file=sys.stderr,
+            )
             return 2
-    result = get_checker().check(args.drugs)
-    payload = CheckOut.model_validate(result.as_dict()).model_dump(mode="json")
+    try:
+        payload = check(args.drugs).as_dict()
+    except NotSetUp as exc:
+        print(f"medref check: {exc}", file=sys.stderr)
+        return 2
     if args.json:
         print(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
-        _print_table(payload, Console(), patient=args.patient)
+        from rich.console import Console
+
+        # No emoji codes (they cost the import of a 60 ms table, and would turn ":pill:" typed
+        # by a user into a picture).
+        _print_table(payload, Console(emoji=False), patient=args.patient)
     if args.fail_on:
         threshold = Severity(args.fail_on).rank
         if any(Severity(f["severity"]).rank >= threshold for f in payload["findings"]):
@@ -64,20 +75,56 @@ def run_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_table(payload: dict, console: Console, *, patient: bool) -> None:
+def check(drugs: list[str]) -> CheckResult:
+    """From the snapshot when it matches the database; else through Django (and write one)."""
+    from medref.checker import oneshot
+
+    try:
+        return oneshot.check(drugs)
+    except oneshot.NoSnapshot as why:
+        print(
+            f"medref check: reading the knowledge base from the database ({why}); "
+            "writing a snapshot so the next check starts at once",
+            file=sys.stderr,
+        )
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "medref.config.settings")
+    import django
+
+    django.setup()
+    from django.db import DatabaseError
+
+    from medref.checker.repository import get_checker
+
+    try:
+        return get_checker().check(drugs)
+    except DatabaseError as exc:
+        raise NotSetUp(
+            f"cannot read the knowledge base ({exc}); run `medref setup` first"
+        ) from None
+
+
+class NotSetUp(Exception):
+    """No knowledge base to check against yet."""
+
+
+def _print_table(payload: dict, console, *, patient: bool) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
     names = Table(title="Medicines", show_lines=False)
     for col in ("you typed", "means", "matched by"):
         names.add_column(col)
     for d in payload["drugs"]:
         if d["resolved"]:
-            names.add_row(d["input"], ", ".join(d["ingredients"]), d["matched_by"] or "")
+            # What the user typed is text, never markup: "[red]" must print as typed.
+            names.add_row(escape(d["input"]), ", ".join(d["ingredients"]), d["matched_by"] or "")
         else:
             hint = (
                 ("did you mean: " + "; ".join(d["suggestions"]))
                 if d["suggestions"]
                 else (d["note"] or "")
             )
-            names.add_row(d["input"], "[bold red]not recognised[/]", hint)
+            names.add_row(escape(d["input"]), "[bold red]not recognised[/]", escape(hint))
     console.print(names)
     if payload["findings"]:
         table = Table(title="Interactions, most severe first", show_lines=True)
@@ -96,9 +143,9 @@ def _print_table(payload: dict, console: Console, *, patient: bool) -> None:
             table.add_row(
                 f"[{style}]{f['severity']}[/]\n{f['action']}",
                 " + ".join(f["drugs"]) + ("\n(duplication)" if f["kind"] == "duplication" else ""),
-                text + f"\n[dim]why: {f['explanation']}[/]",
+                escape(text) + f"\n[dim]why: {escape(f['explanation'])}[/]",
                 sources,
             )
         console.print(table)
     if payload["message"]:
-        console.print(payload["message"])
+        console.print(escape(payload["message"]))

@@ -7,12 +7,17 @@ derived at read time by `medref.knowledge.headline.headline_severity`.
 
 from __future__ import annotations
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 
 from medref.domain.fields import DOCUMENT_STATUSES
 from medref.knowledge.severity import Evidence, ReviewStatus, Severity
+
+# Sent after a committed change to the knowledge base (`KnowledgeBaseState.bump`), with the new
+# version. The checker listens (it sits above this app, so it connects to us, not we to it).
+knowledge_changed = Signal()
 
 
 class Source(models.Model):
@@ -44,18 +49,6 @@ def side_key(ingredient_id: int | None, class_id: int | None) -> str:
 def pair_key(a: str, b: str) -> str:
     """Order-free key for a pair of sides, so A+B and B+A are the same row."""
     return "|".join(sorted((a, b)))
-
-
-class InteractionQuerySet(models.QuerySet):
-    def for_pair(self, a_id: int, b_id: int) -> InteractionQuerySet:
-        """Direct ingredient-ingredient ratings of a pair, in either order, from every source."""
-        return self.filter(pair_key=pair_key(f"i{a_id}", f"i{b_id}"))
-
-    def involving(self, ingredient_id: int) -> InteractionQuerySet:
-        return self.filter(Q(a_ingredient_id=ingredient_id) | Q(b_ingredient_id=ingredient_id))
-
-    def ingredient_pairs(self) -> InteractionQuerySet:
-        return self.filter(a_ingredient__isnull=False, b_ingredient__isnull=False)
 
 
 class Interaction(models.Model):
@@ -113,8 +106,6 @@ class Interaction(models.Model):
         '[{"a": "class:x", "b": "class:y", "reason": "..."}]',
     )
 
-    objects = InteractionQuerySet.as_manager()
-
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["source", "pair_key"], name="interaction_per_source"),
@@ -138,10 +129,6 @@ class Interaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pair_key} ({self.source.key}: {self.severity})"
-
-    @property
-    def severity_enum(self) -> Severity:
-        return Severity(self.severity)
 
     def compute_pair_key(self) -> str:
         return pair_key(
@@ -195,8 +182,10 @@ class KnowledgeBaseState(models.Model):
     def stamp(cls) -> str:
         """Version plus change time: unique even if a version number is reused (a restored backup,
         a rolled-back test), so a cached index is never taken for another knowledge base."""
+        from medref.domain.stamps import stamp_of
+
         row = cls.objects.filter(pk=1).values_list("version", "changed_at").first()
-        return f"{row[0]}@{row[1].isoformat()}" if row else "0"
+        return stamp_of(*row) if row else "0"
 
     @classmethod
     def bump(cls) -> int:
@@ -205,4 +194,7 @@ class KnowledgeBaseState(models.Model):
         # sitemap's lastmod come from it.
         cls.objects.filter(pk=1).update(version=models.F("version") + 1, changed_at=timezone.now())
         obj.refresh_from_db()
+        # Once the change is committed (never before: a rolled-back change must not be served),
+        # listeners such as the checker rebuild and write the knowledge-base snapshot.
+        transaction.on_commit(lambda: knowledge_changed.send(sender=cls, version=obj.version))
         return obj.version
