@@ -2,7 +2,8 @@
 
 A body nested thousands of levels deep makes Python's JSON parser raise RecursionError, and bytes
 that are not UTF-8 raise UnicodeDecodeError; both are the client's fault, not ours. Bodies over
-MEDREF_MAX_BODY_BYTES are already refused by Django (RequestDataTooBig -> 400).
+MEDREF_MAX_BODY_BYTES are already refused by Django (RequestDataTooBig; medref.api.errors makes it
+a 413 on the API paths).
 """
 
 from __future__ import annotations

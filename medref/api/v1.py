@@ -10,12 +10,11 @@ from ninja import Query, Router, Schema
 from pydantic import Field, field_validator
 
 from medref.checker.repository import get_checker
+from medref.domain.limits import MAX_DRUGS, MAX_NAME_LENGTH
 from medref.vocab.normalize import normalize
 
 router = Router(tags=["interactions"])
 
-MAX_DRUGS = 50
-MAX_NAME_LENGTH = 200
 SeverityName = Literal["contraindicated", "major", "moderate", "minor", "unknown"]
 
 
@@ -38,6 +37,10 @@ class CheckIn(Schema):
                 raise ValueError(f"drug {position + 1} is longer than {MAX_NAME_LENGTH} characters")
             if "\x00" in name:
                 raise ValueError(f"drug {position + 1} contains a NUL character")
+            # JSON can carry a lone UTF-16 surrogate ("\ud800"); it is not text and cannot be
+            # encoded back out, so it is refused here rather than failing in the response.
+            if any("\ud800" <= char <= "\udfff" for char in name):
+                raise ValueError(f"drug {position + 1} is not valid Unicode text")
         return value
 
 
@@ -159,19 +162,10 @@ def autocomplete(index, text: str, limit: int = 10) -> list[dict]:
     if not key:
         return []
     names = index.names
-    hits: list[tuple[tuple, str, tuple[int, ...], str]] = []
-    for normalized in names.prefix_matches(key, limit * 5):
-        entry = names.exact[normalized][0]
-        if entry.kind == "misspelling":
-            continue
-        hits.append(
-            (
-                (entry.rank, len(normalized), normalized),
-                entry.display,
-                entry.ingredient_ids,
-                entry.kind,
-            )
-        )
+    hits: list[tuple[tuple, str, tuple[int, ...], str]] = [
+        ((i,), m.display, m.ingredient_ids, m.kind)
+        for i, m in enumerate(names.completions(key, limit * 5))
+    ]
     if not hits:
         found = names.resolve(text)
         suggestions = [] if found.resolved else found.suggestions

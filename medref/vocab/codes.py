@@ -60,6 +60,18 @@ class WikidataQID:
         _check(self._RE, self.value, "Wikidata QID", "Q407431")
 
 
+@dataclass(frozen=True, slots=True)
+class NDC:
+    """A US National Drug Code in the 11-digit form RxNorm normalises every NDC to (5-4-2, no
+    dashes). Product-level, so not one of the ingredient code systems below."""
+
+    value: str
+    _RE = re.compile(r"[0-9]{11}")
+
+    def __post_init__(self) -> None:
+        _check(self._RE, self.value, "11-digit NDC", "12345678901")
+
+
 CODE_TYPES = {
     "atc": ATCCode,
     "rxcui": RxCUI,

@@ -104,7 +104,10 @@ def assert_cards_valid(cards: list[dict]) -> None:
         for suggestion in card.get("suggestions", []):
             assert card["selectionBehavior"] == "at-most-one"
             for action in suggestion["actions"]:
-                DetectedIssue.model_validate(action["resource"])
+                if action["type"] == "delete":  # CDS Hooks 2.0.1 "Action": a relative resourceId
+                    assert re.fullmatch(r"MedicationRequest/[A-Za-z0-9\-.]+", action["resourceId"])
+                else:
+                    DetectedIssue.model_validate(action["resource"])
 
 
 def normalise(cards: list[dict]) -> str:
@@ -133,6 +136,7 @@ def test_discovery_lists_both_hooks_with_prefetch(client):
         assert (
             s["prefetch"]["medicationRequests"]
             == "MedicationRequest?patient={{context.patientId}}&status=active"
+            "&_include=MedicationRequest:medication"
         )
         assert "MedicationStatement" in s["prefetch"]["medicationStatements"]
 
@@ -182,7 +186,7 @@ def test_order_select_warfarin_with_active_ibuprofen(client, checker):
     cards = call(client, SELECT, body).json()["cards"]
     assert_cards_valid(cards)
     assert [c["summary"] for c in cards] == [
-        "Major interaction: ibuprofen + warfarin (avoid combination)"
+        "Major interaction: ibuprofen + warfarin (avoid or monitor closely)"
     ]
     assert cards[0]["indicator"] == "critical"
 
@@ -198,9 +202,8 @@ def test_order_select_reports_only_pairs_with_the_selected_order(client, checker
         selections=["MedicationRequest/amd"],
     )
     cards = call(client, SELECT, body).json()["cards"]
-    assert not any("simvastatin" in c["summary"] for c in cards)
-    assert cards[-1]["summary"] == "No interaction recorded for these orders"
-    assert "does not mean the combination is safe" in cards[-1]["detail"]
+    # Nothing involves the selection: no card at all (CDS Hooks 2.0.1 "CDS Service Response").
+    assert cards == []
 
 
 def test_order_sign_tysabri_and_ocrevus_by_rxcui(client, checker):
@@ -213,7 +216,10 @@ def test_order_sign_tysabri_and_ocrevus_by_rxcui(client, checker):
     )
     cards = call(client, SIGN, body).json()["cards"]
     assert_cards_valid(cards)
-    assert cards[0]["summary"] == "Major interaction: natalizumab + ocrelizumab (avoid combination)"
+    assert (
+        cards[0]["summary"]
+        == "Major interaction: natalizumab + ocrelizumab (avoid or monitor closely)"
+    )
     assert cards[0]["indicator"] == "critical"
 
 
@@ -265,7 +271,7 @@ def test_missing_prefetch_checks_drafts_alone_and_says_so(client, checker):
     )
 
 
-def test_unidentifiable_medications_get_one_info_card(client, checker):
+def test_unidentifiable_medications_get_one_warning_card(client, checker):
     body = request_body(
         "order-sign",
         [
@@ -276,7 +282,7 @@ def test_unidentifiable_medications_get_one_info_card(client, checker):
     cards = call(client, SIGN, body).json()["cards"]
     (info,) = [c for c in cards if "could not be identified" in c["summary"]]
     assert (
-        info["indicator"] == "info"
+        info["indicator"] == "warning"
         and "Zzqx 5 MG" in info["detail"]
         and "Blorbitol" in info["detail"]
     )

@@ -72,17 +72,30 @@ def verify(authorization: str | None, *, audience: str) -> dict | None:
     except jwt.PyJWTError as exc:
         raise Unauthorized(f"the token cannot be read: {exc}") from None
     issuer = unverified.get("iss")
-    if issuer not in known:
-        raise Unauthorized(f"unknown issuer {issuer!r}")
+    if not isinstance(issuer, str) or issuer not in known:
+        # A list or an object here is not an issuer (RFC 7519 4.1.1: a StringOrURI).
+        raise Unauthorized(f"unknown issuer {str(issuer)[:100]!r}")
+    kid = header.get("kid")
     try:
-        key = known[issuer][header.get("kid")]
+        key = known[issuer][kid] if isinstance(kid, str) else None
     except KeyError:
-        raise Unauthorized(f"issuer {issuer!r} has no key {header.get('kid')!r}") from None
+        key = None
+    if key is None:
+        raise Unauthorized(f"issuer {issuer!r} has no key {str(kid)[:100]!r}")
+    # The token must be signed with the algorithm of the key its kid names: an RS384 key used to
+    # check an ES384 signature (or the reverse) is refused, never tried.
+    algorithm = header.get("alg")
+    expected = {"EC": "ES384", "RSA": "RS384"}.get(key.key_type)
+    if algorithm not in ALGORITHMS or algorithm != expected:
+        raise Unauthorized(
+            f"the token's algorithm {str(algorithm)[:20]!r} does not match key {kid!r} "
+            f"(a {key.key_type} key); CDS Hooks allows {' or '.join(ALGORITHMS)}"
+        )
     try:
         claims = jwt.decode(
             token,
             key=key.key,
-            algorithms=ALGORITHMS,
+            algorithms=[algorithm],
             audience=audience,
             issuer=issuer,
             leeway=LEEWAY,
@@ -92,7 +105,8 @@ def verify(authorization: str | None, *, audience: str) -> dict | None:
         raise Unauthorized("the token has expired") from None
     except jwt.InvalidAudienceError:
         raise Unauthorized(f"the token's audience is not this service ({audience})") from None
-    except jwt.PyJWTError as exc:
+    except (jwt.PyJWTError, ValueError, TypeError) as exc:
+        # PyJWT raises plain ValueError/TypeError for some key and claim mix-ups.
         raise Unauthorized(f"the token is not valid: {exc}") from None
     now = datetime.now(UTC).timestamp()
     if claims["iat"] > now + LEEWAY:
@@ -113,3 +127,30 @@ def _remember_jti(issuer: str, jti: str, exp: float) -> None:
     except IntegrityError:
         raise Unauthorized("this token (jti) has already been used") from None
     SeenToken.objects.filter(expires_at__lt=datetime.now(UTC)).delete()
+
+
+def check_issuers_file(app_configs=None, **kwargs) -> list:
+    """Django system check: a configured MEDREF_CDS_ISSUERS_FILE must exist and be readable, so
+    a wrong path stops `medref check` and startup instead of failing every signed request."""
+    from django.core.checks import Error
+
+    path = settings.MEDREF_CDS_ISSUERS_FILE
+    if not path:
+        return []
+    try:
+        _issuers.cache_clear()
+        _issuers(path)
+    except FileNotFoundError as exc:
+        problem = f"the file {exc.filename} does not exist"
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, jwt.PyJWTError) as exc:
+        problem = f"it cannot be read as trusted issuers ({type(exc).__name__}: {exc})"
+    else:
+        return []
+    return [
+        Error(
+            f"MEDREF_CDS_ISSUERS_FILE is set to {path!r} but {problem}.",
+            hint="Point MEDREF_CDS_ISSUERS_FILE at the issuers JSON file described in the README, "
+            "or unset it.",
+            id="medref.E101",
+        )
+    ]

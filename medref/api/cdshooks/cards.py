@@ -1,9 +1,17 @@
-"""Turn checker findings into CDS Hooks cards and FHIR DetectedIssue resources."""
+"""Turn checker findings into CDS Hooks cards and FHIR DetectedIssue resources.
+
+Card fields follow CDS Hooks 2.0.1 "Card Attributes", "Suggestion" and "Action". Text that came
+from the request (medication names as the EHR wrote them) reaches card Markdown only through
+`medications.plain`, escaped, so a request cannot put a link or an image under medref's name.
+"""
 
 from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
+
+from medref.api.cdshooks.medications import plain
 from medref.checker.engine import Finding
 
 INDICATOR = {
@@ -61,7 +69,8 @@ def detail_markdown(finding: Finding, explanation: str) -> str:
         parts.append(
             "_The sources disagree; the most severe rating is shown unless a reviewed medref entry says otherwise._"
         )
-    parts.append(f"_Why this was flagged:_ {explanation}")
+    # The explanation repeats the names the EHR sent ("Zocor -> simvastatin"): escape it.
+    parts.append(f"_Why this was flagged:_ {plain(explanation)}")
     return "\n\n".join(parts)
 
 
@@ -85,6 +94,29 @@ def detected_issue(finding: Finding, *, implicated: list[str], patient_id: str |
     return issue
 
 
+def code_system(name: str) -> str:
+    """The URI of one of medref's code systems. From a setting, never from the request's Host
+    header: an EHR stores these codes with feedback, so they must not vary by how it called."""
+    return f"{settings.MEDREF_CDS_CODE_SYSTEM_BASE.rstrip('/')}/{name}"
+
+
+def _remove_draft(reference: str, label: str) -> dict:
+    """A suggestion to remove one draft order (CDS Hooks 2.0.1 "Action": type `delete` with a
+    relative `resourceId`)."""
+    return {
+        "label": f"Remove the draft order for {label}"[:140],
+        "uuid": str(uuid.uuid4()),
+        "isRecommended": False,
+        "actions": [
+            {
+                "type": "delete",
+                "description": f"Remove the draft order {reference}",
+                "resourceId": reference,
+            }
+        ],
+    }
+
+
 def card(
     finding: Finding,
     *,
@@ -92,7 +124,12 @@ def card(
     implicated: list[str],
     patient_id: str | None,
     base_url: str,
+    removable: list[tuple[str, str]] = (),
 ) -> dict:
+    """One finding's card. `removable`: (relative reference, ingredient names) of the draft
+    orders the finding involves, each offered as a "remove this draft order" suggestion. No
+    "replace with an alternative" suggestion: the knowledge base records alternatives only in
+    the management prose, not as a structured field a suggestion could act on."""
     code, display = ISSUE_CODE[finding.kind]
     out = {
         "uuid": str(uuid.uuid4()),
@@ -103,13 +140,13 @@ def card(
             "label": "medref drug-interaction checker",
             "url": base_url + "/",
             "topic": {
-                "system": base_url + "/cds-services/topics",
+                "system": code_system("cds-topics"),
                 "code": code,
                 "display": display,
             },
         },
         "overrideReasons": [
-            {"code": c, "system": base_url + "/cds-services/override-reasons", "display": d}
+            {"code": c, "system": code_system("cds-override-reasons"), "display": d}
             for c, d in OVERRIDE_REASONS
         ],
         "selectionBehavior": "at-most-one",
@@ -127,7 +164,8 @@ def card(
                         ),
                     }
                 ],
-            }
+            },
+            *(_remove_draft(reference, label) for reference, label in removable),
         ],
     }
     if finding.guide_url:
@@ -141,11 +179,12 @@ def card(
     return out
 
 
-def info_card(summary_text: str, detail: str, base_url: str) -> dict:
+def info_card(summary_text: str, detail: str, base_url: str, *, indicator: str = "info") -> dict:
+    """A card about the check itself (what could not be checked), not about a finding."""
     return {
         "uuid": str(uuid.uuid4()),
         "summary": summary_text[:140],
-        "indicator": "info",
+        "indicator": indicator,
         "detail": detail,
         "source": {"label": "medref drug-interaction checker", "url": base_url + "/"},
     }

