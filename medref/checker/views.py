@@ -1,68 +1,69 @@
-"""The /check/ page: a plain GET form (works without JavaScript, shareable as
-/check/?drugs=a,b,c), results grouped by severity, patient or professional wording."""
+"""The /check/ page and its printable report.
+
+/check/ is a plain GET form (works without JavaScript, shareable as /check/?drugs=a,b,c) with a
+summary by severity, a severity filter and collapsible details, in patient or professional
+wording. /check/report takes the same query and gives a print-ready page, or a PDF with
+`format=pdf` (or /check/report.pdf). What both show comes from `medref.checker.present`.
+"""
 
 from __future__ import annotations
 
-import re
-from urllib.parse import urlencode
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
-from medref.api.v1 import MAX_DRUGS, MAX_NAME_LENGTH
+from medref.checker import present as p
+from medref.checker.report_pdf import render_pdf
 from medref.checker.repository import get_checker
-from medref.knowledge.severity import Severity
-
-_SPLIT = re.compile(r"[,\n;]+")
-
-
-def parse_drug_list(raw: str) -> list[str]:
-    return [part.strip() for part in _SPLIT.split(raw) if part.strip()]
 
 
 def check_page(request: HttpRequest) -> HttpResponse:
-    raw = request.GET.get("drugs", "")
-    view = "patient" if request.GET.get("view") == "patient" else "professional"
-    drugs = parse_drug_list(raw)
-    context: dict = {"raw": ", ".join(drugs) if drugs else raw, "view": view, "errors": []}
-    if len(drugs) > MAX_DRUGS:
-        context["errors"].append(f"Enter at most {MAX_DRUGS} medicines at once.")
-    if any(len(d) > MAX_NAME_LENGTH for d in drugs):
-        context["errors"].append(f"Each medicine name can be at most {MAX_NAME_LENGTH} characters.")
-    if drugs and not context["errors"]:
-        result = get_checker().check(drugs)
-        data = result.as_dict()
-        groups = []
-        for severity in Severity:
-            items = [f for f in data["findings"] if f["severity"] == severity.value]
-            if items:
-                groups.append(
-                    {
-                        "severity": severity.value,
-                        "label": severity.label,
-                        "action": severity.action,
-                        "findings": items,
-                    }
-                )
-        for d in data["drugs"]:
-            d["suggestion_links"] = [
-                {
-                    "name": s,
-                    "url": "?"
-                    + urlencode({"drugs": ", ".join(_swap(drugs, d["input"], s)), "view": view}),
-                }
-                for s in d["suggestions"]
-            ]
-        context.update(result=data, groups=groups, count=len(data["findings"]))
-    base = {"drugs": ", ".join(drugs)} if drugs else {}
-    context["share_url"] = "/check/?" + urlencode({"drugs": ",".join(drugs)}) if drugs else ""
-    context["patient_url"] = "?" + urlencode({**base, "view": "patient"})
-    context["pro_url"] = "?" + urlencode({**base, "view": "professional"})
-    status = 400 if context["errors"] else 200
-    return render(request, "medref/check.html", context, status=status)
+    drugs = p.parse_drug_list(request.GET.get("drugs", ""))
+    view = p.wording_mode(request.GET.get("view"))
+    shown = p.shown_severities(request.GET.getlist("severity"))
+    errors = p.input_errors(drugs)
+    raw = ", ".join(drugs) if drugs else request.GET.get("drugs", "")
+    context: dict = {"raw": raw, "view": view, "errors": errors}
+    if drugs and not errors:
+        result = get_checker().check(drugs).as_dict()
+        context["show"] = p.present(result, drugs=drugs, view=view, shown=shown)
+    if drugs:
+        # Share and report links leave the filter out on purpose: whoever opens or prints them
+        # should see every finding. The wording toggle keeps it, since the reader set it here.
+        query = p.check_query(drugs, view)
+        context.update(
+            share_url=f"/check/?{query}",
+            report_url=f"/check/report?{query}",
+            pdf_url=f"/check/report.pdf?{query}",
+            patient_url="?" + p.check_query(drugs, p.PATIENT, shown),
+            pro_url="?" + p.check_query(drugs, p.PROFESSIONAL, shown),
+        )
+    return render(request, "medref/check.html", context, status=400 if errors else 200)
 
 
-def _swap(drugs: list[str], old: str, new: str) -> list[str]:
-    # A suggestion may read "Tylenol (paracetamol)": use the name before the bracket.
-    name = new.split(" (")[0]
-    return [name if d == old else d for d in drugs]
+def check_report(request: HttpRequest, pdf: bool = False) -> HttpResponse:
+    drugs = p.parse_drug_list(request.GET.get("drugs", ""))
+    view = p.wording_mode(request.GET.get("view"))
+    errors = p.input_errors(drugs) or ([] if drugs else ["Enter the medicines to report on."])
+    if errors:
+        return render(request, "medref/check_report.html", {"errors": errors}, status=400)
+    result = get_checker().check(drugs).as_dict()
+    report = p.Report(
+        date=timezone.now().date(),
+        typed=drugs,
+        show=p.present(result, drugs=drugs, view=view),
+        site=request.build_absolute_uri("/").rstrip("/"),
+        knowledge_base_version=result["knowledge_base_version"],
+    )
+    if pdf or request.GET.get("format") == "pdf":
+        response = HttpResponse(render_pdf(report), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{report.filename}"'
+        return response
+    query = p.check_query(drugs, view)
+    context = {
+        "report": report,
+        "view": view,
+        "check_url": f"/check/?{query}",
+        "pdf_url": f"/check/report.pdf?{query}",
+    }
+    return render(request, "medref/check_report.html", context)

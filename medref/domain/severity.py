@@ -50,7 +50,10 @@ _RANK = {
 }
 _ACTION = {
     Severity.CONTRAINDICATED: "do not use together",
-    Severity.MAJOR: "avoid combination",
+    # The scale (content/pages/severity-levels.md) lets a major pair be used when both drugs are
+    # essential, with monitoring; "avoid combination" alone contradicted advice such as "consider
+    # another antibiotic, or check the INR".
+    Severity.MAJOR: "avoid or monitor closely",
     Severity.MODERATE: "use with caution and monitor",
     Severity.MINOR: "minimal risk; be aware",
     Severity.UNKNOWN: "severity not established",

@@ -34,7 +34,7 @@ def test_api_check_returns_the_documented_shape(client, checker):
     }
     finding = body["findings"][0]
     assert finding["kind"] == "interaction" and finding["drugs"] == ["natalizumab", "ocrelizumab"]
-    assert finding["severity"] == "major" and finding["action"] == "avoid combination"
+    assert finding["severity"] == "major" and finding["action"] == "avoid or monitor closely"
     assert finding["guide_url"] == "/interactions/natalizumab-and-ocrelizumab/"
     assert finding["sources"][0]["licence"] == "CC BY 4.0"
     assert body["sources_checked"] == [
