@@ -140,6 +140,8 @@ def export_content(root: str | Path, console: Console) -> dict[str, int]:
         codes.setdefault(c.ingredient_id, {}).setdefault(c.system, []).append(c.value)
     for ing in Ingredient.objects.filter(source__key=SOURCE_KEY).order_by("slug"):
         entry: dict = {"slug": ing.slug, "name": ing.name}
+        if ing.kind != "medicine":  # the default is left out, as the content files do
+            entry["kind"] = ing.kind
         lists: dict = {}
         brands = []
         for n in names.get(ing.pk, []):

@@ -304,3 +304,85 @@ def test_import_without_a_manifest_protects_only_workflow_edited_documents(team,
     assert "metformin" not in str(failure.value)
     import_files(tmp_path / "m", QUIET, force=True)
     assert Interaction.objects.filter(patient_management__contains="as before").exists()
+
+
+def _rows(*rows: tuple[str, str, str, str], initial: int = 2) -> dict[str, str]:
+    """The reference rows as the edit form posts them (Django formset fields, prefix "ref")."""
+    data = {
+        "ref-TOTAL_FORMS": str(len(rows)),
+        "ref-INITIAL_FORMS": str(initial),
+        "ref-MIN_NUM_FORMS": "0",
+        "ref-MAX_NUM_FORMS": "1000",
+    }
+    for n, (text, pmid, doi, url) in enumerate(rows):
+        data.update(
+            {f"ref-{n}-text": text, f"ref-{n}-pmid": pmid, f"ref-{n}-doi": doi, f"ref-{n}-url": url}
+        )
+    return data
+
+
+def test_topic_references_are_edited_as_rows_not_json(team, client):
+    client.force_login(team["author"])
+    page = client.get(f"/editorial/topics/{SLUG}/").content.decode()
+    assert 'name="references"' not in page  # no raw JSON box
+    assert (
+        'name="ref-0-text" value="Tysabri (natalizumab) summary of product characteristics."'
+        in page
+    )
+    assert 'aria-label="Reference 3: PMID"' in page  # an empty row to add one
+
+    response = client.post(
+        f"/editorial/topics/{SLUG}/",
+        {
+            "body": topic().body,
+            "change_note": "Cite the pivotal trial",
+            **_rows(
+                ("Tysabri (natalizumab) SmPC.", "", "", "https://www.medicines.org.uk/emc"),
+                ("", "", "", ""),  # emptied: removed
+                (
+                    "Polman CH et al. AFFIRM trial.",
+                    "16510744",
+                    "https://doi.org/10.1056/NEJMoa044397",
+                    "",
+                ),
+            ),
+        },
+    )
+
+    assert response.status_code == 302
+    revision = Revision.objects.for_document(topic()).order_by("-number").first()
+    assert revision.fields["references"] == [
+        {"text": "Tysabri (natalizumab) SmPC.", "url": "https://www.medicines.org.uk/emc"},
+        {
+            "text": "Polman CH et al. AFFIRM trial.",
+            "pmid": "16510744",
+            "doi": "10.1056/NEJMoa044397",
+        },
+    ]
+
+
+def test_topic_reference_rows_are_checked_and_nothing_typed_is_lost(team, client):
+    client.force_login(team["author"])
+    before = Revision.objects.count()
+
+    response = client.post(
+        f"/editorial/topics/{SLUG}/",
+        {
+            "body": "My unsaved rewrite [1].",
+            "change_note": "Fix references",
+            **_rows(
+                ("Label", "12ab", "", ""),
+                ("Label", "", "11.5/x", ""),
+                ("Label", "", "", "ftp://example.org/file"),
+                ("", "31978945", "", ""),
+            ),
+        },
+    )
+
+    html = response.content.decode()
+    assert Revision.objects.count() == before
+    assert "A PMID is a number of up to nine digits" in html
+    assert "A DOI starts with 10. and has a slash" in html
+    assert "Enter a full web address starting with https:// or http://." in html
+    assert "Give this reference a label" in html
+    assert "My unsaved rewrite [1]." in html and 'value="ftp://example.org/file"' in html

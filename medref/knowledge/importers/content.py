@@ -17,11 +17,14 @@ import yaml
 from rich.console import Console
 
 from medref.domain.fields import (
+    MONOGRAPH_FIELDS,
+    MONOGRAPH_TEXT,
     FieldError,
     validate_references,
     validate_review_status,
     validate_status,
 )
+from medref.domain.kinds import IngredientKind
 from medref.domain.sources import CURATED
 from medref.knowledge.importers.base import (
     ImportFailed,
@@ -323,6 +326,10 @@ def _validate(b: Bundle) -> None:  # noqa: C901 - one pass per kind, kept togeth
             )
         drug_slugs[slug] = e
         _req(e, "name", path)
+        try:
+            e["kind"] = IngredientKind.parse(e.get("kind") or IngredientKind.MEDICINE).value
+        except ValueError as exc:
+            raise fail(path, line, "kind", str(exc)) from None
         names = e.get("names") or {}
         if not isinstance(names, dict):
             raise fail(path, line, "names", "must be a mapping of name lists")
@@ -439,13 +446,7 @@ def _validate(b: Bundle) -> None:  # noqa: C901 - one pass per kind, kept togeth
         onset = _opt_str(e, "onset", path)
         if onset and onset not in ONSETS:
             raise fail(path, line, "onset", f"{onset!r}; use {', '.join(sorted(ONSETS))}")
-        for key in (
-            "mechanism",
-            "consequence",
-            "management",
-            "patient_mechanism",
-            "patient_management",
-        ):
+        for key in MONOGRAPH_TEXT:
             _req(e, key, path)
         _references(e, path, required=True)
         _document_state(e, path, line, topic=False)
@@ -600,14 +601,14 @@ def _write_drugs(b: Bundle, source, summary: Summary) -> dict[str, Ingredient]:
     result: dict[str, Ingredient] = {}
     for e in b.drugs:
         summary.read["drugs"] += 1
-        slug, name = e["slug"], e["name"].strip()
+        slug, name, kind = e["slug"], e["name"].strip(), e["kind"]
         ing = existing.get(slug)
         if ing is None:
-            ing = Ingredient.objects.create(slug=slug, name=name, source=source)
+            ing = Ingredient.objects.create(slug=slug, name=name, kind=kind, source=source)
             summary.added["drugs"] += 1
-        elif ing.name != name or ing.source_id != source.id:
-            ing.name, ing.source = name, source
-            ing.save(update_fields=["name", "source"])
+        elif ing.name != name or ing.kind != kind or ing.source_id != source.id:
+            ing.name, ing.kind, ing.source = name, kind, source
+            ing.save(update_fields=["name", "kind", "source"])
             summary.updated["drugs"] += 1
         else:
             summary.unchanged["drugs"] += 1
@@ -746,15 +747,7 @@ def _write_classes(
 
 
 _INTERACTION_FIELDS = (
-    "severity",
-    "evidence",
-    "onset",
-    "mechanism",
-    "consequence",
-    "management",
-    "patient_mechanism",
-    "patient_management",
-    "references",
+    *MONOGRAPH_FIELDS,
     "records",
     "review_status",
     "reviewed_by",
@@ -802,11 +795,7 @@ def _write_interactions(
             "severity": Severity.parse(e["severity"]).value,
             "evidence": _opt_str(e, "evidence", e["__file__"]),
             "onset": _opt_str(e, "onset", e["__file__"]),
-            "mechanism": e["mechanism"].strip(),
-            "consequence": e["consequence"].strip(),
-            "management": e["management"].strip(),
-            "patient_mechanism": e["patient_mechanism"].strip(),
-            "patient_management": e["patient_management"].strip(),
+            **{key: e[key].strip() for key in MONOGRAPH_TEXT},
             "references": _references(e, e["__file__"], required=True),
             "records": [f"{e['__file__'].name}:{e['__line__']}"],
             "review_status": e.get("review_status") or ReviewStatus.UNREVIEWED.value,

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ListsConfig(AppConfig):
+    name = "medref.lists"
+    default_auto_field = "django.db.models.BigAutoField"
