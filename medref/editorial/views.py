@@ -25,6 +25,7 @@ from medref.editorial.actions import (
     NotAllowed,
     has_role,
 )
+from medref.editorial.forms import posted_rows, reference_rows
 from medref.editorial.models import AuditEvent, Revision, State
 from medref.knowledge.models import Interaction
 from medref.reference.citations import render_topic_body
@@ -110,29 +111,37 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _topic_changes(post) -> dict:
-    changes = {k: post[k] for k in ("title", "specialty", "authors", "body") if k in post}
-    if "references" in post:
-        try:
-            changes["references"] = json.loads(post["references"])
-        except json.JSONDecodeError as exc:
-            raise BadTransition(f"references: not valid JSON ({exc.msg})") from None
+TOPIC_LINES = ("title", "specialty", "authors", "body")
+
+
+def _topic_changes(post, rows) -> dict:
+    changes = {k: post[k] for k in TOPIC_LINES if k in post}
+    if rows is not None:
+        changes["references"] = rows.references()
     return changes
 
 
 @staff_only
 def edit_topic(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic, slug=slug)
+    values = {k: getattr(topic, k) for k in TOPIC_LINES}
+    rows = reference_rows(references=topic.references)
     if request.method == "POST":
+        posted = posted_rows(request.POST)
         try:
+            if posted is not None and not posted.is_valid():
+                raise BadTransition("Some references need correcting: see the rows marked below.")
             revision = actions.start_revision(
                 document=topic,
-                changes=_topic_changes(request.POST),
+                changes=_topic_changes(request.POST, posted),
                 change_note=request.POST.get("change_note", ""),
                 by=request.user,
             )
         except (NotAllowed, BadTransition) as exc:
             messages.error(request, str(exc))
+            # Show what the editor typed, not the stored text, so nothing they wrote is lost.
+            values.update({k: request.POST[k] for k in TOPIC_LINES if k in request.POST})
+            rows = posted if posted is not None else rows
         else:
             messages.success(
                 request,
@@ -144,7 +153,9 @@ def edit_topic(request: HttpRequest, slug: str) -> HttpResponse:
         "editorial/edit_topic.html",
         {
             "topic": topic,
-            "references": json.dumps(topic.references, indent=2, ensure_ascii=False),
+            "values": values,
+            "change_note": request.POST.get("change_note", "") if request.method == "POST" else "",
+            "reference_rows": rows,
             "revisions": Revision.objects.for_document(topic).order_by("-number"),
         },
     )

@@ -7,14 +7,22 @@ from dataclasses import dataclass, field
 
 from django.utils.safestring import SafeString, mark_safe
 
-from medref.checker.engine import Finding, Index, pair_finding
+from medref.checker.engine import Finding, Index, Rule, pair_finding
+from medref.domain.sources import DDINTER
 from medref.guides import wording
 from medref.knowledge.severity import Severity
+from medref.vocab.display import in_sentence
 
-SEVERITY_ONLY_NOTE = (
-    "{source} gives a severity only: it does not describe a mechanism or what to do."
-)
-SEVERITY_ONLY_SOURCES = {"ddinter"}
+# Sources that rate pairs without any text. A pair whose only rating is one of these saying
+# "unknown" tells the reader nothing they can act on: its page is kept out of search engines.
+SEVERITY_ONLY_SOURCES = {DDINTER}
+
+
+def is_noise(rules: list[Rule] | tuple[Rule, ...]) -> bool:
+    """True when every rule about a pair is a severity-only source's "unknown" rating."""
+    return bool(rules) and all(
+        r.source in SEVERITY_ONLY_SOURCES and r.severity == Severity.UNKNOWN for r in rules
+    )
 
 
 @dataclass
@@ -33,8 +41,27 @@ class PairPage:
     what_to_do: str = ""
     key_mechanism: str = ""
     faq: list[tuple[str, str]] = field(default_factory=list)
-    severity_only_sources: list[str] = field(default_factory=list)
+    # What a page with no explanation says, once, about what is and is not known.
+    known: str = ""
+    not_known: str = ""
+    noise: bool = False  # only a severity-only source's "unknown" rating: not for search engines
+    # Medicine, food, drink or herbal, for a and b: a food is worded as a food ("avoid grapefruit
+    # juice while you take simvastatin").
+    kinds: tuple[str, str] = wording.MEDICINES
     professional_language: str = "en"
+
+    @property
+    def severity_only(self) -> bool:
+        """The sources rate the pair but neither explain it nor say what to do."""
+        return self.finding is not None and not self.how and not self.what_to_do
+
+    @property
+    def source_rows(self) -> list[dict]:
+        """The Sources table in plain words: the review status as a phrase, not a code."""
+        return [
+            {"source": s, "review": wording.REVIEW.get(s.review_status, s.review_status)}
+            for s in (self.finding.sources if self.finding else ())
+        ]
 
     @property
     def reviewed_date(self):
@@ -48,12 +75,15 @@ class PairPage:
 
     @property
     def title(self) -> str:
-        return f"{self.a[:1].upper() + self.a[1:]} and {self.b[:1].upper() + self.b[1:]}: Drug Interaction Guide"
+        return wording.guide_title(self.a, self.b, kinds=self.kinds)
 
 
 def build_pair_page(index: Index, x: int, y: int, brands: dict[str, list[str]]) -> PairPage:
     (slug_a, a), (slug_b, b) = sorted((index.ingredients[x], index.ingredients[y]))
+    a, b = in_sentence(a), in_sentence(b)
     finding = pair_finding(index, x, y)
+    ids = {index.ingredients[i][0]: i for i in (x, y)}
+    kinds = (index.kind(ids[slug_a]), index.kind(ids[slug_b]))
     page = PairPage(
         a=a,
         b=b,
@@ -61,14 +91,17 @@ def build_pair_page(index: Index, x: int, y: int, brands: dict[str, list[str]]) 
         finding=finding,
         brands=brands,
         sources_checked=list(index.sources_checked),
+        kinds=kinds,
     )
     if finding is None:
-        page.quick_answer = wording.quick_answer(wording.NONE, a, b)
-        page.faq = wording.faq(wording.NONE, a, b, label="", action="", patient_management="")
+        page.quick_answer = wording.quick_answer(wording.NONE, a, b, kinds=kinds)
+        page.faq = wording.faq(
+            wording.NONE, a, b, label="", action="", patient_management="", kinds=kinds
+        )
         return page
     severity: Severity = finding.severity
     page.severity, page.label, page.action = severity.value, severity.label, severity.action
-    page.quick_answer = wording.quick_answer(severity.value, a, b)
+    page.quick_answer = wording.quick_answer(severity.value, a, b, kinds=kinds)
     lead_is_english = finding.language == "en"
     # Patient sections use the plain-language text; otherwise English professional text; never
     # another language in a patient section (it is shown, marked, under Sources).
@@ -84,12 +117,22 @@ def build_pair_page(index: Index, x: int, y: int, brands: dict[str, list[str]]) 
         label=severity.label,
         action=severity.action,
         patient_management=patient_do,
+        kinds=kinds,
     )
-    page.severity_only_sources = [
-        SEVERITY_ONLY_NOTE.format(source=s.name)
-        for s in finding.sources
-        if s.key in SEVERITY_ONLY_SOURCES
-    ]
+    if page.severity_only:
+        raters = list(dict.fromkeys(s.name for s in finding.sources if not s.overridden_by))
+        page.known, page.not_known = wording.what_is_known(
+            severity.value,
+            a,
+            b,
+            sources=raters,
+            label=severity.label,
+            action=severity.action,
+            kinds=kinds,
+        )
+    page.noise = all(
+        s.key in SEVERITY_ONLY_SOURCES and s.severity == Severity.UNKNOWN for s in finding.sources
+    )
     return page
 
 

@@ -1,7 +1,8 @@
 """/sitemap.xml: a sitemap index with child sitemaps of at most 50,000 URLs each, covering every
 interaction guide, drug page, topic and editorial page, with lastmod.
 
-Pairs: every ingredient pair that some source rates directly, plus the pairs our curated class
+Pairs: every ingredient pair that some source rates directly (except pairs whose only rating is
+a severity-only source's "unknown": those pages are noindex), plus the pairs our curated class
 rules imply (imported class rules, e.g. ANSM's, would add pairs by the hundred thousand and are
 reachable from the drug pages instead).
 """
@@ -16,6 +17,8 @@ from django.urls import NoReverseMatch, reverse
 
 from medref.checker.engine import CURATED_SOURCE, Index
 from medref.checker.repository import get_checker
+from medref.domain.paths import guide_path
+from medref.guides.pages import is_noise
 from medref.knowledge.models import KnowledgeBaseState
 
 PER_FILE = 50_000
@@ -25,33 +28,32 @@ _NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
 
 def guide_pairs(index: Index) -> list[tuple[str, str]]:
     """Slug pairs (alphabetical) with a guide page worth listing; cached on the index."""
-    cached = getattr(index, "_guide_pairs", None)
+    cached = index.derived.get("guide_pairs")
     if cached is not None:
         return cached
     pairs: set[tuple[int, int]] = set()
-    for (a, b), rules in index.rules.items():
+    for a, b, rules in index.rated_pairs():
         if a % 2 == 0 and b % 2 == 0:
-            pairs.add((a // 2, b // 2))
+            if not is_noise(rules):
+                pairs.add((a // 2, b // 2))
             continue
         if not any(rule.source == CURATED_SOURCE for rule in rules):
             continue
-        left = [a // 2] if a % 2 == 0 else index.class_members.get(a // 2, [])
-        right = [b // 2] if b % 2 == 0 else index.class_members.get(b // 2, [])
-        for x in left:
-            for y in right:
+        for x in index.ingredients_of(a):
+            for y in index.ingredients_of(b):
                 if x != y:
                     pairs.add((x, y) if x < y else (y, x))
     slugs = index.ingredients
     out = sorted(tuple(sorted((slugs[x][0], slugs[y][0]))) for x, y in pairs)
-    index._guide_pairs = out
+    index.derived["guide_pairs"] = out
     return out
 
 
 def _pair_paths(index: Index) -> list[str]:
     """Guide URLs of the listed pairs, built once per index (every sitemap file needs them)."""
-    cached = getattr(index, "_pair_paths", None)
+    cached = index.derived.get("pair_paths")
     if cached is None:
-        cached = index._pair_paths = [f"/interactions/{a}-and-{b}/" for a, b in guide_pairs(index)]
+        cached = index.derived["pair_paths"] = [guide_path(a, b) for a, b in guide_pairs(index)]
     return cached
 
 

@@ -20,9 +20,11 @@ from django.views.decorators.http import condition
 
 from medref import __version__
 from medref.checker.repository import get_checker
+from medref.domain.paths import PAIR_SEPARATOR
 from medref.guides.pages import build_pair_page, json_ld
 from medref.knowledge.models import KnowledgeBaseState
 from medref.knowledge.severity import Severity
+from medref.vocab.display import at_start, in_sentence
 from medref.vocab.normalize import normalize
 
 
@@ -80,14 +82,20 @@ def _last_modified(request: HttpRequest, *args, **kwargs):
 cacheable = condition(etag_func=_etag, last_modified_func=_last_modified)
 
 
+def _changed_on(index):
+    """The day the knowledge base behind a page last changed, for "Content updated"."""
+    changed = index.changed_at
+    return changed.date() if hasattr(changed, "date") else changed
+
+
 # --- lookups -----------------------------------------------------------------------------
 
 
 def _slug_map(index) -> dict[str, int]:
-    cached = getattr(index, "_slug_map", None)
+    cached = index.derived.get("slug_map")
     if cached is None:
         cached = {slug: i for i, (slug, _name) in index.ingredients.items()}
-        index._slug_map = cached
+        index.derived["slug_map"] = cached
     return cached
 
 
@@ -98,7 +106,6 @@ def _one_ingredient(index, text: str) -> int | None:
     return None
 
 
-PAIR_SEPARATOR = "-and-"
 # Two ingredient slugs (120 characters at most, the field's length) or two brand names joined by
 # "-and-" fit easily; a longer address names no pair and is refused before any lookup.
 MAX_PAIR_LENGTH = 250
@@ -156,7 +163,11 @@ def pair_page(request: HttpRequest, pair: str) -> HttpResponse:
     canonical = f"{slug_a}-and-{slug_b}"
     if pair != canonical:
         return redirect("pair", pair=canonical, permanent=True)
-    by_name = {index.ingredients[i][1]: list(index.brands.get(i, ()))[:6] for i in (x, y)}
+    # A brand sold in several countries is listed in each; name it once.
+    by_name = {
+        in_sentence(index.ingredients[i][1]): list(dict.fromkeys(index.brands.get(i, ())))[:6]
+        for i in (x, y)
+    }
     page = build_pair_page(index, x, y, by_name)
     url = request.build_absolute_uri(reverse("pair", kwargs={"pair": canonical}))
     description = page.quick_answer
@@ -174,7 +185,10 @@ def pair_page(request: HttpRequest, pair: str) -> HttpResponse:
             "topics": topics,
             "brands_a": by_name[page.a],
             "brands_b": by_name[page.b],
-            "indexable": page.finding is not None,
+            # A page that only repeats "a source says unknown" would fill search results with
+            # tens of thousands of pages nobody can act on.
+            "indexable": page.finding is not None and not page.noise,
+            "updated": page.reviewed_date or _changed_on(index),
         },
     )
 
@@ -190,7 +204,6 @@ def drug_page(request: HttpRequest, slug: str) -> HttpResponse:
             raise Http404("No medicine of this name is in medref.")
         return redirect("drug", slug=index.ingredients[y][0], permanent=True)
     from medref.checker.engine import pair_finding
-    from medref.reference.models import Topic
     from medref.vocab.models import Ingredient
 
     ingredient = Ingredient.objects.prefetch_related("names", "classes").get(pk=x)
@@ -200,7 +213,7 @@ def drug_page(request: HttpRequest, slug: str) -> HttpResponse:
         if finding is not None:
             other = index.ingredients[y]
             groups[finding.severity.value].append(
-                {"name": other[1], "url": finding.guide_url, "sources": len(finding.sources)}
+                {"name": in_sentence(other[1]), "url": finding.guide_url}
             )
     severity_groups = [
         {
@@ -212,20 +225,21 @@ def drug_page(request: HttpRequest, slug: str) -> HttpResponse:
         for s in Severity
         if groups[s.value]
     ]
-    names = defaultdict(list)
-    for n in ingredient.names.all():
-        if (
-            n.kind != "misspelling"
-            and n.name.casefold() != ingredient.name.casefold()
-            and n.name not in names[n.kind]
-        ):
-            names[n.kind].append(f"{n.name} ({n.country})" if n.country else n.name)
+    # ?severity=major shows one group: a filter made of links, so it works without JavaScript.
+    shown = request.GET.get("severity", "")
+    if shown not in {g["severity"] for g in severity_groups}:
+        shown = ""
+    names = _names_by_kind(ingredient)
     return render(
         request,
         "medref/drug.html",
         {
             "ingredient": ingredient,
-            "groups": severity_groups,
+            "name": in_sentence(ingredient.name),
+            "title_name": at_start(ingredient.name),
+            "groups": [g for g in severity_groups if not shown or g["severity"] == shown],
+            "all_groups": severity_groups,
+            "shown": shown,
             "total": sum(len(g["items"]) for g in severity_groups),
             "brands": names.get("brand", [])[:30],
             "us": names.get("us", []),
@@ -235,10 +249,30 @@ def drug_page(request: HttpRequest, slug: str) -> HttpResponse:
                 ingredient.classes.all(), key=lambda c: (c.language != "en", c.name.casefold())
             ),
             "codes": sorted((c.get_system_display(), c.value) for c in ingredient.codes.all()),
-            "topics": Topic.objects.published().filter(drugs=ingredient).order_by("title"),
+            # From the index, which holds the published topics per ingredient (ADR 0006).
+            "topics": [{"slug": s, "title": t} for s, t in index.topics.get(x, ())],
             "canonical_url": request.build_absolute_uri(reverse("drug", kwargs={"slug": slug})),
         },
     )
+
+
+def _names_by_kind(ingredient) -> dict[str, list[str]]:
+    """The ingredient's other names by kind, each name once with every country that uses it:
+    "Tysabri (US, GB)", not "Tysabri (US), Tysabri (GB)"."""
+    # kind -> casefolded name -> (the name as first spelt, its countries in order)
+    found: dict[str, dict[str, tuple[str, list[str]]]] = defaultdict(dict)
+    own = ingredient.name.casefold()
+    for n in ingredient.names.all():
+        key = n.name.casefold()
+        if n.kind == "misspelling" or key == own:
+            continue
+        _spelt, where = found[n.kind].setdefault(key, (n.name, []))
+        if n.country and n.country not in where:
+            where.append(n.country)
+    return {
+        kind: [f"{name} ({', '.join(where)})" if where else name for name, where in by.values()]
+        for kind, by in found.items()
+    }
 
 
 @cacheable
@@ -250,14 +284,14 @@ def drug_index(request: HttpRequest) -> HttpResponse:
         letter = "A"
     entries = []
     for x in index.ingredients:
-        if not any(side in index.partners for side in index.sides.get(x, ())):
+        if not index.is_rated(x):
             continue  # no rule mentions it: nothing to list
 
         slug, name = index.ingredients[x]
         first = normalize(name)[:1].upper()
         bucket = first if first in string.ascii_uppercase else "#"
         if bucket == letter:
-            entries.append({"name": name, "slug": slug})
+            entries.append({"name": in_sentence(name), "slug": slug})
     entries.sort(key=lambda e: e["name"].casefold())
     return render(
         request,

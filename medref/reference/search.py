@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-from medref.reference.excerpt import first_paragraph
+from medref.domain.paths import guide_path
+from medref.reference.excerpt import first_paragraph, plain_text
 from medref.reference.models import Page, SearchEntry, Topic
+from medref.vocab.display import at_start, in_sentence
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _START, _STOP = "\x02", "\x03"  # highlight markers that cannot occur in our text
@@ -35,15 +37,20 @@ class Hit:
 
 
 def rebuild_index() -> int:
-    """Make the search index hold exactly the published topics and editorial pages."""
+    """Make the search index hold exactly the published topics and editorial pages. Bodies are
+    indexed as plain text, so the snippets cut from them show words, not Markdown."""
     with transaction.atomic():
         SearchEntry.objects.all().delete()
         entries = [
-            SearchEntry(kind="topic", url=f"/topics/{t.slug}/", title=t.title, body=t.body)
+            SearchEntry(
+                kind="topic", url=f"/topics/{t.slug}/", title=t.title, body=plain_text(t.body)
+            )
             for t in Topic.objects.published()
         ]
         entries += [
-            SearchEntry(kind="page", url=f"/about/{p.slug}/", title=p.title, body=p.body)
+            SearchEntry(
+                kind="page", url=f"/about/{p.slug}/", title=p.title, body=plain_text(p.body)
+            )
             for p in Page.objects.all()
         ]
         SearchEntry.objects.bulk_create(entries)
@@ -159,13 +166,13 @@ def _drugs(query: str) -> list[Hit]:
         hits.append(
             Hit(
                 "pair",
-                f"{na.capitalize()} and {nb}: Drug Interaction Guide",
-                f"/interactions/{sa}-and-{sb}/",
+                f"{at_start(na)} and {in_sentence(nb)}: drug interaction guide",
+                guide_path(sa, sb),
             )
         )
     for ingredient_id in found[:5]:
         slug, name = index.ingredients[ingredient_id]
-        hits.append(Hit("drug", name.capitalize(), f"/drugs/{slug}/"))
+        hits.append(Hit("drug", at_start(name), f"/drugs/{slug}/"))
     return hits
 
 

@@ -35,7 +35,7 @@ def serious_violations(page) -> list[str]:
 def test_guide_page_sections_screenshot_and_accessibility(page, live_url):
     page.goto(f"{live_url}/interactions/natalizumab-and-ocrelizumab/")
 
-    assert page.title() == "Natalizumab and Ocrelizumab: Drug Interaction Guide | medref"
+    assert page.title() == "Natalizumab and ocrelizumab: drug interaction guide | medref"
     headings = page.locator("h2").all_inner_texts()
     assert [h for h in SECTIONS if h not in headings] == []
     assert page.locator(".severity-line").inner_text().startswith("Contraindicated")

@@ -18,6 +18,8 @@ SNAPSHOTS = Path(__file__).resolve().parents[1] / "snapshots"
 def main_content(html: str) -> str:
     body = html.split('<main id="main" class="wrap" tabindex="-1">', 1)[1].split("</main>", 1)[0]
     body = re.sub(r"[0-9a-f]{12}", "<version>", body)  # content checksums in source versions
+    # The knowledge base's change time is the fixture's load time: a different day each run.
+    body = re.sub(r"Content updated <time .*?</time>", "Content updated <date>", body)
     return "\n".join(line.strip() for line in body.splitlines() if line.strip()) + "\n"
 
 
@@ -68,13 +70,57 @@ def test_guide_page_snapshot_for_each_severity(client, checker, pair, severity):
     assert_snapshot(f"guide-{severity}", html)
 
 
-def test_guide_page_snapshot_ddinter_only_pair_says_no_mechanism(client, checker):
+def test_guide_page_snapshot_ddinter_only_pair_says_what_is_known_once(client, checker):
     add_rating("codeine", "sertraline", "moderate", key="ddinter", name="DDInter")
     checker.reset()
     html = client.get("/interactions/codeine-and-sertraline/").content.decode()
-    assert "DDInter gives a severity only: it does not describe a mechanism or what to do." in html
-    assert "Not described by the source" in html
+    assert (
+        "DDInter rates the combination of codeine and sertraline as moderate (use with caution"
+        in html
+    )
+    assert html.count("a severity only") == 1
+    assert "What is not known" in html
+    assert '<meta name="robots" content="noindex">' not in html  # a rating people can act on
     assert_snapshot("guide-ddinter-only", html)
+
+
+def test_guide_page_rated_only_unknown_by_ddinter_is_noindex_and_out_of_the_sitemap(
+    client, checker
+):
+    add_rating("codeine", "sertraline", "unknown", key="ddinter", name="DDInter")
+    checker.reset()
+    html = client.get("/interactions/codeine-and-sertraline/").content.decode()
+    assert '<meta name="robots" content="noindex">' in html
+    # Says what is not known once, and never that an unrated pair has "a severity only".
+    assert "DDInter lists codeine and sertraline as medicines that interact." in html
+    assert "How serious the interaction is" in html and "severity only" not in html
+    assert "Reviewed by its publisher, not by medref" in html  # not "external"
+    sitemap = client.get("/sitemap-pairs-1.xml").content.decode()
+    assert "/interactions/codeine-and-sertraline/" not in sitemap
+    assert "/interactions/natalizumab-and-ocrelizumab/" in sitemap
+
+
+def test_guide_page_names_are_lower_case_except_where_a_sentence_starts(client, checker):
+    from medref.knowledge.models import KnowledgeBaseState
+    from medref.vocab.models import Ingredient
+
+    # As an older import stored it: an INN in title case.
+    Ingredient.objects.filter(slug="natalizumab").update(name="Natalizumab")
+    KnowledgeBaseState.bump()
+    checker.reset()
+    html = client.get("/interactions/natalizumab-and-ocrelizumab/").content.decode()
+    assert "Avoid taking natalizumab and ocrelizumab together" in html
+    assert '<h1 id="guide-title">Natalizumab and ocrelizumab: drug interaction guide</h1>' in html
+    assert "Can I take natalizumab and ocrelizumab together?" in html
+    assert "Natalizumab and Ocrelizumab" not in html
+
+
+def test_guide_page_says_when_its_content_was_updated(client, checker):
+    from medref.knowledge.models import KnowledgeBaseState
+
+    changed = KnowledgeBaseState.objects.get(pk=1).changed_at.date()
+    html = client.get("/interactions/paracetamol-and-warfarin/").content.decode()
+    assert f'Content updated <time datetime="{changed.isoformat()}">' in html
 
 
 def test_guide_page_snapshot_sources_that_disagree(client, checker):
@@ -94,7 +140,7 @@ def test_guide_page_json_ld_parses_and_holds_the_faq(client, checker):
     assert {"MedicalWebPage", "FAQPage"} <= types
     faq = next(n for n in data["@graph"] if n["@type"] == "FAQPage")
     questions = [q["name"] for q in faq["mainEntity"]]
-    assert questions[0] == "Can I take Natalizumab and Ocrelizumab together?"
+    assert questions[0] == "Can I take natalizumab and ocrelizumab together?"
     assert len(questions) == 3
     page = next(n for n in data["@graph"] if n["@type"] == "MedicalWebPage")
     assert page["about"][0]["interactingDrug"]["name"] == "ocrelizumab"
@@ -156,12 +202,31 @@ def test_drug_page_lists_interactions_grouped_by_severity_with_counts(client, ch
     html = client.get("/drugs/warfarin/").content.decode()
     assert "Coumadin (US)" in html and "Marevan (GB)" in html
     assert (
-        '<h3 id="sev-major"><span class="severity severity-major">Major</span> avoid combination (3)</h3>'
+        '<h3 id="sev-major"><span class="severity severity-major">Major</span> avoid or monitor closely (3)</h3>'
         in html
     )
     assert 'href="/interactions/ibuprofen-and-warfarin/"' in html  # via the class rule
     assert 'href="/interactions/naproxen-and-warfarin/"' in html
     assert client.get("/drugs/coumadin/")["Location"] == "/drugs/warfarin/"
+
+
+def test_drug_page_names_a_brand_once_with_every_country(client, checker):
+    html = client.get("/drugs/natalizumab/").content.decode()
+    assert "Tysabri (US, GB)" in html
+    assert "Tysabri (US)" not in html and "Tysabri (GB)" not in html
+
+
+def test_drug_page_severity_filter_works_without_javascript(client, checker):
+    everything = client.get("/drugs/warfarin/").content.decode()
+    assert 'href="?severity=major#interactions"' in everything
+    assert '<strong aria-current="page">All (' in everything
+
+    html = client.get("/drugs/warfarin/", {"severity": "major"}).content.decode()
+
+    assert 'id="sev-major"' in html and 'id="sev-moderate"' not in html
+    assert '<strong aria-current="page">Major (3)</strong>' in html
+    assert 'href="?severity=moderate#interactions"' in html  # the other groups stay reachable
+    assert 'id="sev-moderate"' in client.get("/drugs/warfarin/", {"severity": "x"}).content.decode()
 
 
 def test_drug_index_is_lettered(client, checker):
@@ -203,4 +268,5 @@ def test_guide_page_shows_last_reviewed_date_and_team_once_signed_off(client, ch
         'Last reviewed <time datetime="2026-11-20">20 November 2026</time> by the medref neurology review team.'
         in html
     )
+    assert 'Content updated <time datetime="2026-11-20">20 November 2026</time>' in html
     assert "Not yet reviewed" not in html

@@ -43,3 +43,44 @@ def test_search_index_follows_content_imports(client, checker):
         'href="/topics/natalizumab-highly-active-rrms/"'
         not in client.get("/search/", {"q": "monoclonal"}).content.decode()
     )
+
+
+def test_search_snippets_are_plain_text_not_markdown(client, checker):
+    import datetime as dt
+
+    from medref.knowledge.models import Source
+    from medref.reference.models import Page
+    from medref.reference.search import rebuild_index
+
+    Page.objects.create(
+        slug="switching",
+        title="Switching",
+        last_edited=dt.date(2026, 11, 30),
+        source=Source.objects.get(key="medref-curated"),
+        body=(
+            "## Carry-over\n\n**PML risk carry-over:** a *washout* of [eight weeks](https://x.org)"
+            " applies.\n\n| Drug | Washout |\n| --- | --- |\n| natalizumab | |\n"
+        ),
+    )
+    rebuild_index()
+
+    html = client.get("/search/", {"q": "washout"}).content.decode()
+
+    snippet = html.split('<p class="snippet">', 1)[1].split("</p>", 1)[0]
+    assert "a <mark>washout</mark> of eight weeks applies. Drug <mark>Washout</mark>" in snippet
+    assert not any(mark in snippet for mark in ("**", "|", "##", "](", "---"))
+
+
+def test_search_pair_and_drug_titles_are_cased_like_the_pages(client, checker):
+    from medref.knowledge.models import KnowledgeBaseState
+    from medref.vocab.models import Ingredient
+
+    Ingredient.objects.filter(slug="aspirin").update(name="ASA (aspirin)")
+    Ingredient.objects.filter(slug="warfarin").update(name="Warfarin")  # an older import's case
+    KnowledgeBaseState.bump()
+    checker.reset()
+
+    html = client.get("/search/", {"q": "Coumadin and aspirin"}).content.decode()
+
+    assert ">ASA (aspirin) and warfarin: drug interaction guide</a>" in html
+    assert ">ASA (aspirin)</a>" in html and "Asa (aspirin)" not in html

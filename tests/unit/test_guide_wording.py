@@ -30,10 +30,10 @@ def test_faq_has_three_questions_and_the_last_answer_ends_with_the_advice(severi
         "warfarin",
         "aspirin",
         label="Major",
-        action="avoid combination",
+        action="avoid or monitor closely",
         patient_management="",
     )
-    assert [q for q, _ in questions][0] == "Can I take Warfarin and Aspirin together?"
+    assert [q for q, _ in questions][0] == "Can I take warfarin and aspirin together?"
     assert len(questions) == 3
     assert questions[2][1].endswith(ALWAYS_END)
 
