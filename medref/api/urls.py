@@ -8,7 +8,10 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
 from medref.api.annotations import router as annotations_router
-from medref.api.cdshooks.routes import cds_router, fhir_router
+from medref.api.cdshooks.routes import cds_router
+from medref.api.docs import SelfHostedSwagger
+from medref.api.fhir.routes import fhir_router
+from medref.api.openapi import CDS_RESPONSES, FHIR_CHECK_BODY, FHIR_RESPONSES, document
 from medref.api.v1 import router as v1_router
 
 api = NinjaAPI(
@@ -19,11 +22,17 @@ api = NinjaAPI(
     urls_namespace="api",
     openapi_url="api/openapi.json",
     docs_url="api/docs",
+    # Swagger UI from django-ninja's bundled static files, booted by an external script: no CDN,
+    # no inline script, so the page works offline and under our CSP.
+    docs=SelfHostedSwagger(),
     # Swagger UI sets inline styles; allow those on the docs page only. Scripts stay 'self'.
     docs_decorator=csp_update({"style-src": ["'unsafe-inline'"]}),
 )
 api.add_router("/api/v1", v1_router)
 api.add_router("/api/v1", annotations_router)
+# CDS Hooks and FHIR answer plain dicts, so their response schemas are described by hand.
+document(cds_router, CDS_RESPONSES)
+document(fhir_router, FHIR_RESPONSES, bodies={("POST", "/DetectedIssue/$check"): FHIR_CHECK_BODY})
 api.add_router("/cds-services", cds_router)
 api.add_router("/fhir", fhir_router)
 
