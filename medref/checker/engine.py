@@ -9,7 +9,6 @@ finding lists every source's rating side by side, flags disagreement and explain
 from __future__ import annotations
 
 import functools
-import logging
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -17,9 +16,11 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any, Protocol
 
+from medref.domain.paths import guide_path
 from medref.domain.sources import CURATED as CURATED_SOURCE
 from medref.domain.sources import DUPLICATION as DUPLICATION_SOURCE
 from medref.knowledge.severity import Severity
+from medref.vocab.display import at_start, in_sentence
 from medref.vocab.resolve import NameIndex, Resolution
 
 PAIR_MEMO_LIMIT = 50_000  # ~50 MB at most; cleared when full
@@ -46,7 +47,9 @@ class ClassInfo:
     duplication: bool
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass sets each of its 22 fields through object.__setattr__, which
+# makes loading 160k rules ten times slower. Treat rules as read-only all the same.
+@dataclass(slots=True, unsafe_hash=True)
 class Rule:
     """One source's rating of a pair of sides. A side is an int: 2*id for an ingredient,
     2*id+1 for a class, so both kinds share one key space."""
@@ -104,6 +107,11 @@ class Snapshot:
     topics: dict[int, tuple[tuple[str, str], ...]] | None = None  # ingredient id -> (slug, title)
     codes: dict[tuple[str, str], tuple[int, ...]] | None = None  # (system, code) -> ingredient ids
     problems: tuple[str, ...] = ()  # rows skipped while loading, each with its reason
+    # Keys of the sources that rate anything. None: every source some rule in `rules` names. A
+    # partial snapshot (only the rules a one-shot check needs) passes the full knowledge base's.
+    checked_sources: tuple[str, ...] | None = None
+    # Ingredient id -> "food", "drink" or "herbal"; absent means a medicine (pages word them).
+    kinds: dict[int, str] | None = None
 
 
 class Repository(Protocol):
@@ -183,11 +191,7 @@ class Finding:
 
     @property
     def guide_url(self) -> str:
-        return (
-            f"/interactions/{self.slugs[0]}-and-{self.slugs[1]}/"
-            if self.kind == "interaction"
-            else ""
-        )
+        return guide_path(*self.slugs) if self.kind == "interaction" else ""
 
     def sort_key(self) -> tuple[int, str, tuple[str, str]]:
         return (-self.severity.rank, self.kind, self.drugs)
@@ -302,6 +306,7 @@ class Index:
         self.brands = snapshot.brands or {}
         self.topics = snapshot.topics or {}
         self.codes = snapshot.codes or {}
+        self.kinds = snapshot.kinds or {}
         self.names = snapshot.names
         self.problems = snapshot.problems
         self.ingredients = snapshot.ingredients
@@ -326,6 +331,9 @@ class Index:
         # Finding content per ingredient pair depends only on this index, so it is memoised here
         # and dies with the index when the knowledge base changes. Bounded: cleared when full.
         self.pair_findings: dict[tuple[int, int], Finding] = {}
+        # Derived data the pages compute once per index (the sitemap's pair list, say): it dies
+        # with the index, so it never outlives the knowledge-base version it came from.
+        self.derived: dict[str, Any] = {}
         # Per ingredient: its own side plus only those class sides some rule mentions.
         self.sides: dict[int, tuple[int, ...]] = {}
         self.class_members: dict[int, list[int]] = {}
@@ -340,7 +348,11 @@ class Index:
             self.dup_classes[ingredient_id] = tuple(
                 c for c in class_ids if snapshot.classes[c].duplication
             )
-        checked = {rule.source for rule in snapshot.rules}
+        checked = (
+            set(snapshot.checked_sources)
+            if snapshot.checked_sources is not None
+            else {rule.source for rule in snapshot.rules}
+        )
         self.sources_checked = tuple(
             sorted((s for k, s in snapshot.sources.items() if k in checked), key=lambda s: s.name)
         )
@@ -356,6 +368,23 @@ class Index:
                     out.update(self.class_members.get(other // 2, ()))
         out.discard(ingredient_id)
         return out
+
+    def rated_pairs(self) -> Iterable[tuple[int, int, list[Rule]]]:
+        """Every pair of sides some rule rates, once, with its rules: (side, side, rules)."""
+        for (a, b), rules in self.rules.items():
+            yield a, b, rules
+
+    def ingredients_of(self, side: int) -> list[int]:
+        """The ingredients a side stands for: itself, or a class's members."""
+        return [side // 2] if side % 2 == 0 else self.class_members.get(side // 2, [])
+
+    def is_rated(self, ingredient_id: int) -> bool:
+        """Whether any rule, direct or through a class, mentions this ingredient."""
+        return any(side in self.partners for side in self.sides.get(ingredient_id, ()))
+
+    def kind(self, ingredient_id: int) -> str:
+        """ "medicine", "food", "drink" or "herbal"."""
+        return self.kinds.get(ingredient_id, "medicine")
 
     def side_label(self, side: int) -> str:
         return self.ingredients[side // 2][1] if side % 2 == 0 else self.classes[side // 2].name
@@ -378,38 +407,61 @@ class Checker:
         self._checked_at = 0.0
         self._lock = threading.Lock()
         self._building = threading.Lock()  # held while a background rebuild runs
+        self._seen: object = None  # the repository's change signature when last checked
 
     def index(self) -> Index:
-        """The current index. On a new knowledge-base version the first caller builds it while
-        holding no request hostage: requests keep the old index until the new one is complete,
-        then it is swapped in with one assignment."""
+        """The current index, never older than the newest completed publication or import.
+
+        Each call costs one stat of the snapshot pointer (`repository.signature()`, when the
+        repository has one): when another process has written a new snapshot, the version is
+        checked at once and the new snapshot loaded before this call answers. Without that hint,
+        the database's version is checked at most every `recheck_seconds`; a version with no
+        snapshot yet is built in the background while requests keep the old index.
+        """
         now = time.monotonic()
         current = self._index
-        if current is not None and now - self._checked_at < self.recheck_seconds:
+        signature = self._signature()
+        if (
+            current is not None
+            and signature == self._seen
+            and now - self._checked_at < self.recheck_seconds
+        ):
             return current
         stamp = self.repository.version()
         self._checked_at = now
         if current is not None and current.stamp == stamp:
+            self._seen = signature
             return current
-        if current is None:
+        ready = getattr(self.repository, "ready", None)
+        if current is None or not self.background_rebuild or (ready is not None and ready(stamp)):
             with self._lock:
-                if self._index is None:
+                # Another thread may have swapped in this version while we waited.
+                if self._index is None or self._index.stamp != stamp:
                     self._index = Index(self.repository.load())
-                return self._index
-        if not self.background_rebuild:
-            with self._lock:
-                # A reset() between reading `current` and taking the lock leaves None: build then.
-                if self._index is None or self._index is current:
-                    self._index = Index(self.repository.load())
+                self._seen = signature
                 return self._index
         if self._building.acquire(blocking=False):
             threading.Thread(target=self._rebuild, name="medref-index-rebuild", daemon=True).start()
         return current
 
+    def _signature(self) -> object:
+        hint = getattr(self.repository, "signature", None)
+        return hint() if hint is not None else None
+
+    def refresh(self) -> Index:
+        """Rebuild from the repository now (after this process changed the knowledge base)."""
+        with self._lock:
+            self._index = Index(self.repository.load())
+            self._seen = self._signature()
+            self._checked_at = time.monotonic()
+            return self._index
+
     def _rebuild(self) -> None:
         try:
             self._index = Index(self.repository.load())
         except Exception:  # keep serving the old index; the next check tries again
+            import logging
+
             logging.getLogger("medref.checker").exception("rebuilding the checker index failed")
         finally:
             done = getattr(self.repository, "thread_done", None)
@@ -658,12 +710,17 @@ def _finding(
     count: int,
 ) -> Finding:
     (slug_a, name_a), (slug_b, name_b) = sorted((index.ingredients[x], index.ingredients[y]))
-    explanation = (
-        f"{name_a} + {name_b}: rated by {count} source(s)" if lead_why == "direct" else lead_why
-    )
-    summary = f"{name_a.capitalize()} + {name_b}: {severity.value} interaction ({severity.action})."
+    sources = "1 source" if count == 1 else f"{count} sources"
+    explanation = f"{name_a} + {name_b}: rated by {sources}" if lead_why == "direct" else lead_why
+    pair = f"{at_start(name_a)} + {in_sentence(name_b)}"
+    if severity is Severity.UNKNOWN:
+        summary = (
+            f"{pair}: an interaction is recorded, but how serious it is has not been established."
+        )
+    else:
+        summary = f"{pair}: {severity.value} interaction ({severity.action})."
     if not lead.mechanism:
-        summary += " The sources give a severity only, with no mechanism."
+        summary += " No source explains how it happens yet."
     patient = " ".join(t for t in (lead.patient_mechanism, lead.patient_management) if t)
     return Finding(
         "interaction",
@@ -713,7 +770,7 @@ def _duplications(
                     drugs=(name, name),
                     slugs=(slug, slug),
                     severity=Severity.MAJOR,
-                    summary=f"{name.capitalize()} appears in {len(positions)} of the medicines listed: risk of taking a double dose.",
+                    summary=f"{at_start(name)} appears in {len(positions)} of the medicines listed: risk of taking a double dose.",
                     mechanism=f"Two or more of the listed medicines contain {name}.",
                     management="Check that both are meant to be taken; if so, make sure the total daily dose stays within the maximum.",
                     patient_text=f"More than one of your medicines contains {name}. Taking them together could mean taking too much. Ask your pharmacist.",
@@ -742,10 +799,10 @@ def _duplications(
                 drugs=(name_a, name_b),
                 slugs=(slug_a, slug_b),
                 severity=Severity.MODERATE,
-                summary=f"{name_a.capitalize()} and {name_b} are both {classes}: possible therapeutic duplication.",
+                summary=f"{at_start(name_a)} and {in_sentence(name_b)} are both {classes}: possible therapeutic duplication.",
                 mechanism=f"Both medicines belong to {classes} and act in the same way, so their effects and side effects add up.",
                 management="Check whether both are intended; usually one medicine of this class is enough.",
-                patient_text=f"{name_a.capitalize()} and {name_b} work in the same way. Ask your prescriber or pharmacist whether you need both.",
+                patient_text=f"{at_start(name_a)} and {in_sentence(name_b)} work in the same way. Ask your prescriber or pharmacist whether you need both.",
                 explanation=f"{name_a} and {name_b} both belong to {classes} (duplication class)",
                 sources=(_dup_rating(duplication_source, Severity.MODERATE),),
                 sources_disagree=False,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from pathlib import Path
 
+from medref.checker import snapshot
 from medref.checker.engine import (
     Checker,
     ClassInfo,
@@ -14,6 +16,7 @@ from medref.checker.engine import (
     class_side,
     ingredient_side,
 )
+from medref.domain.fields import MONOGRAPH_TEXT
 from medref.domain.language import text_key
 from medref.knowledge.models import Interaction, KnowledgeBaseState, Source
 from medref.knowledge.severity import Severity
@@ -23,7 +26,30 @@ from medref.vocab.models import ClassMembership, DrugClass, Ingredient, Name
 _SEVERITY = {s.value: s for s in Severity}
 
 
+log = logging.getLogger("medref.checker")
+
+
+def snapshot_dir() -> Path | None:
+    """Where compiled snapshots live; None when they are turned off."""
+    from django.conf import settings
+
+    raw = getattr(settings, "MEDREF_SNAPSHOT_DIR", "")
+    return Path(raw) if raw else None
+
+
+def database() -> str:
+    from django.db import connection
+
+    d = connection.settings_dict
+    return snapshot.database_identity(
+        d["ENGINE"], str(d["NAME"]), d.get("HOST", ""), d.get("PORT", "")
+    )
+
+
 class DjangoRepository:
+    """Reads the knowledge base from its compiled snapshot when one matches the database's
+    version, else through the ORM (and then writes the snapshot for every other process)."""
+
     def thread_done(self) -> None:
         """Called by a background rebuild thread when it finishes: close its connection."""
         from django.db import connection
@@ -33,7 +59,44 @@ class DjangoRepository:
     def version(self) -> str:
         return KnowledgeBaseState.stamp()
 
+    def signature(self) -> object:
+        """One stat call: changes when another process writes a new snapshot."""
+        directory = snapshot_dir()
+        return snapshot.pointer_signature(directory) if directory else None
+
+    def ready(self, stamp: str) -> bool:
+        """Whether a snapshot of exactly this version exists (so loading it is quick)."""
+        directory = snapshot_dir()
+        pointer = snapshot.read_pointer(directory) if directory else None
+        return pointer is not None and pointer.stamp == stamp and pointer.database == database()
+
     def load(self) -> Snapshot:
+        from django.db import connection
+
+        directory = snapshot_dir()
+        stamp = self.version()
+        if directory is not None:
+            try:
+                return snapshot.load(directory, database=database(), stamp=stamp)
+            except snapshot.SnapshotError as exc:
+                log.info("building the index from the database: %s", exc)
+        for _attempt in range(3):
+            built = self.load_from_database()
+            if built.stamp == self.version():
+                break  # nothing committed while we read: the snapshot is consistent
+        # Inside a transaction the data may yet be rolled back: never publish it to others.
+        if (
+            directory is not None
+            and not connection.in_atomic_block
+            and built.stamp == self.version()
+        ):
+            try:
+                snapshot.write(built, directory, database=database())
+            except OSError as exc:
+                log.error("could not write the knowledge-base snapshot in %s: %s", directory, exc)
+        return built
+
+    def load_from_database(self) -> Snapshot:
         stamp = self.version()
         state = KnowledgeBaseState.objects.filter(pk=1).values_list("version", "changed_at").first()
         version, changed_at = state if state else (0, None)
@@ -73,11 +136,7 @@ class DjangoRepository:
             .values_list(
                 "id",
                 "evidence",
-                "mechanism",
-                "consequence",
-                "management",
-                "patient_mechanism",
-                "patient_management",
+                *MONOGRAPH_TEXT,
                 "references",
                 "overrides",
                 "levels",
@@ -116,9 +175,7 @@ class DjangoRepository:
                 # One bad row never takes the checker down: it is skipped, logged and reported
                 # on /healthz, and every other rule still serves.
                 problems.append(f"interaction {row[0]}: {exc.__class__.__name__}: {exc}")
-                logging.getLogger("medref.checker").error(
-                    "skipped interaction %s while building the index: %r", row[0], exc
-                )
+                log.error("skipped interaction %s while building the index: %r", row[0], exc)
         return Snapshot(
             version=version,
             stamp=stamp,
@@ -132,6 +189,7 @@ class DjangoRepository:
             brands={k: tuple(v) for k, v in brands.items()},
             topics=self._topics(),
             codes=self._codes(),
+            kinds=dict(Ingredient.objects.exclude(kind="medicine").values_list("id", "kind")),
             problems=tuple(problems),
         )
 
@@ -172,13 +230,22 @@ class DjangoRepository:
 
     @staticmethod
     def _codes() -> dict[tuple[str, str], tuple[int, ...]]:
-        """RxCUI and ATC codes to ingredients, for EHR requests that send coded medications."""
-        from medref.vocab.models import Code
+        """RxCUI and ATC codes to ingredients, for EHR requests that send coded medications:
+        ingredient codes, plus product-level RxCUIs and NDCs (`medref import rxnorm`), each to
+        every ingredient the product contains."""
+        from medref.vocab.models import Code, ProductCode
 
         out: dict[tuple[str, str], list[int]] = defaultdict(list)
         for system, value, ingredient_id in Code.objects.filter(
             system__in=["rxcui", "atc"]
         ).values_list("system", "value", "ingredient_id"):
+            if ingredient_id not in out[(system, value)]:
+                out[(system, value)].append(ingredient_id)
+        for system, value, ingredient_id in (
+            ProductCode.objects.filter(ingredients__isnull=False)
+            .order_by("system", "value", "ingredients__id")
+            .values_list("system", "value", "ingredients__id")
+        ):
             if ingredient_id not in out[(system, value)]:
                 out[(system, value)].append(ingredient_id)
         return {k: tuple(v) for k, v in out.items()}
@@ -261,3 +328,71 @@ def get_checker() -> Checker:
     if _checker is None:
         _checker = Checker(DjangoRepository())
     return _checker
+
+
+def knowledge_changed(sender, version: int, **kwargs) -> None:
+    """After a committed import or publication: rebuild now and write the snapshot, so that every
+    other process (server workers, `medref check`) answers from the new version on its next call."""
+    try:
+        get_checker().refresh()
+    except Exception:
+        # The change is committed whatever happens here; the servers still pick it up, from the
+        # database, within `recheck_seconds`. Say so loudly, but do not fail the committed work.
+        log.exception("rebuilding the index and snapshot after version %s failed", version)
+
+
+def warm_before_fork(application=None) -> None:
+    """For a server that loads the app once and forks its workers (gunicorn --preload): build the
+    index in the parent, so no request waits for it and every worker shares one copy in memory.
+    With the WSGI `application`, one check is also sent through it, so that the code every
+    request runs (routing, the API, the engine's hot path) is loaded before the fork too."""
+    import gc
+
+    from django.db import connections
+    from django.urls import get_resolver
+
+    len(get_resolver().url_patterns)  # import every view now, not on each worker's first request
+    get_checker().index()
+    if application is not None:
+        try:
+            _one_request(application)
+        except Exception:  # warming is an optimisation: never a reason not to start
+            log.exception("the warm-up request before forking failed")
+    connections.close_all()  # a connection must never be shared across fork
+    gc.collect()
+    gc.freeze()  # keep the index out of later collections, so its pages stay shared
+
+
+def _one_request(application) -> None:
+    import io
+    import sys
+
+    from django.conf import settings
+
+    body = b'{"drugs": ["warfarin", "aspirin"]}'
+    host = next((h.lstrip(".") for h in settings.ALLOWED_HOSTS if h != "*"), "localhost")
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/api/v1/check",
+        "SERVER_NAME": host,
+        "SERVER_PORT": "443",
+        "HTTP_HOST": host,
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(body)),
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "https",
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    response = application(environ, lambda status, headers, exc_info=None: None)
+    try:
+        b"".join(response)
+    finally:
+        close = getattr(response, "close", None)
+        if close:
+            close()

@@ -32,6 +32,12 @@ VAR_DIR = Path(
         "Folder for the SQLite database, the development secret key and benchmark results.",
     )
 )
+MEDREF_SNAPSHOT_DIR = env_str(
+    "MEDREF_SNAPSHOT_DIR",
+    str(VAR_DIR / "snapshots"),
+    "Folder for the compiled knowledge-base snapshots every process loads instead of reading the "
+    "database (empty: no snapshots; every process builds its index from the database).",
+)
 CONTENT_DIR = Path(
     env_str(
         "MEDREF_CONTENT_DIR",
@@ -158,15 +164,20 @@ INSTALLED_APPS = [
     "medref.reference",
     "medref.accounts",
     "medref.annotations",
+    "medref.lists",
     "medref.api",
     "medref.editorial",
     "axes",
     "csp",
+    # Only for its bundled static files: /api/docs serves Swagger UI from them (no CDN).
+    "ninja",
 ]
 
 MIDDLEWARE = [
     # First: everything after it, HTTPS detection included, sees only headers we can believe.
     "medref.config.proxy.TrustedProxyMiddleware",
+    # Early, so it sees every error response: /api, /cds-services and /fhir never answer HTML.
+    "medref.api.errors.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "medref.api.cors.CdsCorsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -306,6 +317,17 @@ MEDREF_CDS_REQUIRE_JWT = env_custom(
     "CDS Hooks JWTs: auto (required in production mode when issuers are configured), always or never.",
     _require_jwt,
 )
+MEDREF_CDS_MAX_MEDICATIONS = env_int(
+    "MEDREF_CDS_MAX_MEDICATIONS",
+    500,
+    "Most medications (draft orders plus prefetched) one CDS Hooks or FHIR $check request may hold.",
+    minimum=2,
+)
+MEDREF_CDS_CODE_SYSTEM_BASE = env_str(
+    "MEDREF_CDS_CODE_SYSTEM_BASE",
+    "https://medref.example/fhir/CodeSystem",
+    "Base URI of the code systems in CDS cards (override reasons, topics); never the Host header.",
+)
 
 MEDREF_FREE_PAGES = env_int(
     "MEDREF_FREE_PAGES",
@@ -394,6 +416,12 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = 31_536_000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+MEDREF_ISSUES_URL = env_str(
+    "MEDREF_ISSUES_URL",
+    "https://github.com/medref/medref/issues",
+    "Where readers report an error: the issue tracker linked from the contact page and footer.",
+)
 
 MEDREF_TRUSTED_PROXIES = env_networks(
     "MEDREF_TRUSTED_PROXIES",

@@ -172,28 +172,6 @@ def _move(
 
 
 @transaction.atomic
-def edit_draft(*, revision: Revision, changes: dict, change_note: str, by) -> Revision:
-    _require(by, AUTHORS, "edit drafts")
-    if revision.state != State.DRAFT:
-        raise BadTransition("only a draft can be edited")
-    unknown = set(changes) - set(editable_fields(revision.document))
-    if unknown:
-        raise BadTransition(f"not editable: {', '.join(sorted(unknown))}")
-    revision.fields = {**revision.fields, **_validated(revision.document, changes, partial=True)}
-    revision.change_note = change_note.strip() or revision.change_note
-    revision.save(update_fields=["fields", "change_note"])
-    _log(
-        by=by,
-        action="draft edited",
-        revision=revision,
-        document=revision.document,
-        from_state=State.DRAFT,
-        to_state=State.DRAFT,
-    )
-    return revision
-
-
-@transaction.atomic
 def submit_for_review(*, revision: Revision, by) -> Revision:
     _require(by, AUTHORS, "submit drafts for review")
     _move(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from medref.domain.kinds import IngredientKind
+
 
 class NameKind(models.TextChoices):
     INN = "inn", "International non-proprietary name"
@@ -25,11 +27,6 @@ class CodeSystem(models.TextChoices):
     DDINTER = "ddinter", "DDInter ID"
 
 
-class IngredientQuerySet(models.QuerySet):
-    def with_code(self, system: str, value: str) -> IngredientQuerySet:
-        return self.filter(codes__system=system, codes__value=value)
-
-
 class Ingredient(models.Model):
     slug = models.SlugField(max_length=120, unique=True)
     name = models.CharField(
@@ -38,21 +35,19 @@ class Ingredient(models.Model):
     source = models.ForeignKey(
         "knowledge.Source", on_delete=models.PROTECT, related_name="ingredients"
     )
+    kind = models.CharField(
+        max_length=8,
+        choices=IngredientKind.choices(),
+        default=IngredientKind.MEDICINE.value,
+        help_text="Medicine, or a food, drink or herbal product: chooses the words pages use",
+    )
     updated_at = models.DateTimeField(auto_now=True)
-
-    objects = IngredientQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
-
-    def code(self, system: str) -> str | None:
-        for code in self.codes.all():
-            if code.system == system:
-                return code.value
-        return None
 
 
 class Code(models.Model):
@@ -175,3 +170,38 @@ class IdentityLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.external_name} -> {self.ingredient_id} ({self.method})"
+
+
+class ProductCode(models.Model):
+    """A product-level code an EHR sends (an RxNorm clinical or branded drug, pack or brand
+    RxCUI, or an NDC) and the ingredients it contains, so a coded order is identified without its
+    display text. Ingredient-level RxCUIs stay in `Code`."""
+
+    class System(models.TextChoices):
+        RXCUI = "rxcui", "RxNorm RxCUI"
+        NDC = "ndc", "US National Drug Code (11 digits)"
+
+    system = models.CharField(max_length=8, choices=System.choices)
+    value = models.CharField(max_length=20)
+    tty = models.CharField(
+        max_length=8, help_text="RxNorm term type of the product (SCD, SBD, GPCK, BPCK, BN...)"
+    )
+    name = models.CharField(max_length=3000, help_text="The product's RxNorm name")
+    rxcui = models.CharField(
+        max_length=20, blank=True, help_text="For an NDC: the RxCUI of the product it denotes"
+    )
+    ingredients = models.ManyToManyField(Ingredient, related_name="product_codes")
+    source = models.ForeignKey(
+        "knowledge.Source", on_delete=models.CASCADE, related_name="product_codes"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["system", "value", "source"], name="product_code_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["system", "value"])]
+
+    def __str__(self) -> str:
+        return f"{self.system}:{self.value}"

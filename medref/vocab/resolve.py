@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Literal
-
-from rapidfuzz import fuzz, process
+from typing import Any, Literal
 
 from medref.vocab.normalize import normalize
 
@@ -227,6 +225,32 @@ class _Entry:
     ingredient_ids: tuple[int, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class NameMatch:
+    """One known name, as callers outside this module see it."""
+
+    display: str
+    kind: str  # inn, us, uk, brand, synonym, salt, source, product
+    ingredient_ids: tuple[int, ...]
+    normalized: str
+
+
+class PlainEntries(dict[str, list[_Entry]]):
+    """The exact-name table as read from a compiled snapshot: each name's entries stay plain
+    tuples (rank, kind, display, ingredient ids) until first looked up, so a one-shot check does
+    not build 20,000 entries to resolve two names."""
+
+    def __getitem__(self, key: str) -> list[_Entry]:
+        value: list[Any] = dict.__getitem__(self, key)
+        if value and type(value[0]) is tuple:
+            value = [_Entry(*e) for e in value]
+            dict.__setitem__(self, key, value)
+        return value
+
+    def get(self, key: str, default: Any = None) -> Any:  # noqa: D102 - as dict.get
+        return self[key] if key in self else default
+
+
 @dataclass
 class NameIndex:
     """Everything name resolution needs, in memory."""
@@ -237,6 +261,10 @@ class NameIndex:
     fuzzy_display: list[str] = field(default_factory=list)
     ingredient_names: dict[int, str] = field(default_factory=dict)
     _sorted_keys: list[str] | None = None
+    # Set when `exact` is filled on demand (a one-shot check reads names from the compiled
+    # snapshot one by one): called once, before anything that needs every name (fuzzy matching,
+    # prefix search), to load the whole table.
+    complete: Callable[[], None] | None = None
     _cache: dict[str, Resolution] = field(default_factory=dict)
 
     @classmethod
@@ -275,6 +303,7 @@ class NameIndex:
 
     def prefix_matches(self, key: str, limit: int) -> list[str]:
         """Normalised names that start with key, shortest first (for autocomplete)."""
+        self._ensure_complete()
         if self._sorted_keys is None:
             self._sorted_keys = sorted(self.exact)
         keys = self._sorted_keys
@@ -286,6 +315,17 @@ class NameIndex:
             out.append(candidate)
         out.sort(key=len)
         return out[:limit]
+
+    def completions(self, key: str, limit: int) -> list[NameMatch]:
+        """Names starting with the normalised `key`, best first (a stronger kind of name, then a
+        shorter one), misspellings left out: for autocomplete."""
+        ranked = []
+        for normalized in self.prefix_matches(key, limit):
+            entry = self.exact[normalized][0]
+            if entry.kind != "misspelling":
+                ranked.append(((entry.rank, len(normalized), normalized), entry))
+        ranked.sort(key=lambda r: r[0])
+        return [NameMatch(e.display, e.kind, e.ingredient_ids, key3[2]) for key3, e in ranked]
 
     # --- lookups -------------------------------------------------------------------------
     def _exact(self, key: str) -> _Entry | None | Literal[False]:
@@ -407,7 +447,15 @@ class NameIndex:
             " + ".join(p.strip() for p in parts),
         )
 
+    def _ensure_complete(self) -> None:
+        if self.complete is not None:
+            load, self.complete = self.complete, None
+            load()
+
     def _fuzzy(self, raw: str, key: str) -> Resolution:
+        from rapidfuzz import fuzz, process  # here: loading it costs a one-shot CLI check ~50 ms
+
+        self._ensure_complete()
         scored = process.extract(
             key, self.fuzzy_keys, scorer=fuzz.ratio, limit=25, score_cutoff=SUGGEST_MIN
         )

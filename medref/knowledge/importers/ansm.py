@@ -11,7 +11,6 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import json
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -593,11 +592,3 @@ def _english_guess(french: str) -> str:
     from medref.vocab.inn import english_candidates
 
     return english_candidates(french)[0]
-
-
-def entries_by_pair(parsed: Parsed) -> dict[str, list[int]]:
-    """Entry numbers per order-free pair of side names (used by tests and the benchmark)."""
-    out: dict[str, list[int]] = defaultdict(list)
-    for number, e in enumerate(parsed.entries):
-        out["|".join(sorted((normalize(e["main_drug"]), normalize(e["plus_drug"]))))].append(number)
-    return out

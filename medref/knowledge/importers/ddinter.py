@@ -16,6 +16,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from medref.domain.fields import MONOGRAPH_TEXT
 from medref.domain.sources import CURATED as CURATED_SOURCE
 from medref.knowledge.importers.base import (
     Summary,
@@ -63,11 +64,7 @@ _CONSTANT = {
     "levels": "[]",
     "evidence": "",
     "onset": "",
-    "mechanism": "",
-    "consequence": "",
-    "management": "",
-    "patient_mechanism": "",
-    "patient_management": "",
+    **dict.fromkeys(MONOGRAPH_TEXT, ""),
     "language": "en",
     "references": "[]",
     "review_status": ReviewStatus.EXTERNAL.value,
