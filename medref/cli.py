@@ -96,7 +96,7 @@ def cmd_manage(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     _django()
-    from medref.knowledge.importers import IMPORTERS, ImportFailed
+    from medref.imports import IMPORTERS, ImportFailed
 
     importer = IMPORTERS[args.source]
     console = _console()
@@ -164,7 +164,7 @@ def cmd_meter(args: argparse.Namespace) -> int:
 
 def cmd_content(args: argparse.Namespace) -> int:
     _django()
-    from medref.editorial.files import export_content, import_files
+    from medref.content.files import export_content, import_files
 
     console = _console()
     if args.action == "export":
@@ -212,7 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_stats)
 
-    from medref.knowledge.importers import IMPORTER_HELP
+    from medref.imports import IMPORTER_HELP
 
     p = sub.add_parser("import", help="import a data source (validates first, one transaction)")
     p.add_argument(

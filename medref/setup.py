@@ -16,7 +16,7 @@ EDITORIAL_GROUPS = ("Authors", "Clinical reviewers", "Editors")
 def run_setup(*, console: Console, content_dir: str | None = None) -> None:
     from django.contrib.auth.models import Group
 
-    from medref.knowledge.importers.content import import_content
+    from medref.content.load import import_content
     from medref.stats import collect_stats
 
     started = time.monotonic()

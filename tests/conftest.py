@@ -32,7 +32,7 @@ def fixture_content(db):
     from rich.console import Console
 
     from medref.checker.repository import get_checker
-    from medref.knowledge.importers.content import import_content
+    from medref.content.load import import_content
 
     import_content(path=FIXTURE_CONTENT, console=Console(quiet=True))
     get_checker().reset()

@@ -132,6 +132,13 @@ def check_file(
         for ingredient_id in resolution.ingredient_ids:
             sides.add(ingredient_side(ingredient_id))
             sides.update(class_side(c) for c in memberships.get(ingredient_id, ()))
+    # Only the ingredients asked about: the index of a one-shot check needs no other.
+    involved = {i for r in resolutions for i in r.ingredient_ids}
+    core = {
+        **core,
+        "ingredients": {i: core["ingredients"][i] for i in involved},
+        "memberships": {i: memberships[i] for i in involved if i in memberships},
+    }
     index = Index(file.snapshot(file.rules(sides), core, names=names))
     drugs = [resolved_drug(index, t, r) for t, r in zip(inputs, resolutions, strict=True)]
     return check_drugs(index, drugs)

@@ -112,3 +112,14 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.document}"
+
+
+def workflow_edited_ids(field: str) -> set[int]:
+    """Ids of the documents (`field`: "interaction" or "topic") changed through the editorial
+    workflow: published revisions by an author. The content files must not silently undo such a
+    reviewed change; `medref content import` skips them until they are exported back."""
+    return set(
+        Revision.objects.filter(
+            author__isnull=False, published_at__isnull=False, **{f"{field}__isnull": False}
+        ).values_list(f"{field}_id", flat=True)
+    )

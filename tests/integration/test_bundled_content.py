@@ -7,7 +7,7 @@ import json
 import pytest
 from rich.console import Console
 
-from medref.knowledge.importers.content import import_content, parse_content
+from medref.content.load import import_content, parse_content
 from tests.conftest import ROOT
 
 CONTENT = ROOT / "content"

@@ -219,7 +219,7 @@ def test_staff_see_a_diff_between_any_two_revisions(team):
 
 
 def test_export_then_import_gives_identical_files(team, tmp_path):
-    from medref.editorial.files import export_content, import_files
+    from medref.content.files import export_content, import_files
 
     export_content(tmp_path / "a", QUIET)
     import_files(tmp_path / "a", QUIET)
@@ -235,7 +235,7 @@ def test_export_then_import_gives_identical_files(team, tmp_path):
 
 
 def test_import_over_a_page_edited_since_export_is_a_conflict_unless_forced(team, tmp_path):
-    from medref.editorial.files import export_content, import_files
+    from medref.content.files import export_content, import_files
 
     export_content(tmp_path / "x", QUIET)
     revision = draft(team, body="Edited in medref after the export [1].")
@@ -255,7 +255,7 @@ def test_import_over_a_page_edited_since_export_is_a_conflict_unless_forced(team
 
 
 def test_import_validates_and_names_file_line_and_field(team, tmp_path):
-    from medref.editorial.files import export_content, import_files
+    from medref.content.files import export_content, import_files
 
     export_content(tmp_path / "v", QUIET)
     path = tmp_path / "v" / "interactions" / "interactions.yaml"
@@ -265,7 +265,7 @@ def test_import_validates_and_names_file_line_and_field(team, tmp_path):
 
 
 def test_setup_does_not_undo_a_published_edit(team):
-    from medref.knowledge.importers.content import import_content
+    from medref.content.load import import_content
     from tests.conftest import FIXTURE_CONTENT
 
     revision = draft(team, body="Reviewed change that the files do not have yet [1].")
@@ -279,7 +279,7 @@ def test_setup_does_not_undo_a_published_edit(team):
 
 
 def test_import_without_a_manifest_protects_only_workflow_edited_documents(team, tmp_path):
-    from medref.editorial.files import MANIFEST, export_content, import_files
+    from medref.content.files import MANIFEST, export_content, import_files
     from medref.knowledge.models import Interaction
 
     export_content(tmp_path / "m", QUIET)

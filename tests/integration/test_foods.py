@@ -8,8 +8,8 @@ import shutil
 import pytest
 from rich.console import Console
 
+from medref.content.load import import_content
 from medref.knowledge.importers.base import ImportFailed
-from medref.knowledge.importers.content import import_content
 from tests.conftest import FIXTURE_CONTENT
 
 QUIET = Console(quiet=True)
@@ -75,7 +75,7 @@ def test_ingredient_kind_unknown_names_file_line_and_field(food_content):
 
 
 def test_ingredient_kind_survives_export_and_import(loaded, tmp_path):
-    from medref.editorial.files import export_content, import_files
+    from medref.content.files import export_content, import_files
     from medref.vocab.models import Ingredient
 
     export_content(tmp_path / "out", QUIET)

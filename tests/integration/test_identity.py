@@ -8,9 +8,9 @@ import random
 import pytest
 from rich.console import Console
 
+from medref.content.load import import_content
 from medref.domain.language import looks_french
 from medref.knowledge.importers.ansm import import_ansm
-from medref.knowledge.importers.content import import_content
 from medref.knowledge.importers.ddinter import import_ddinter
 from medref.knowledge.severity import Severity
 from tests.conftest import ROOT

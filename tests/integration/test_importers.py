@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from medref.content.load import import_content, parse_content
 from medref.knowledge.importers.ansm import import_ansm
-from medref.knowledge.importers.content import import_content, parse_content
 from medref.knowledge.importers.ddinter import import_ddinter
 from medref.knowledge.importers.drugbank import import_drugbank_vocabulary
 from medref.knowledge.importers.errors import ImportFailed

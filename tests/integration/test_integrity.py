@@ -102,7 +102,7 @@ def test_guide_last_modified_moves_when_a_publish_changes_the_severity(
 
 
 def test_guide_last_modified_and_sitemap_lastmod_move_after_an_import(client, checker, tmp_path):
-    from medref.knowledge.importers.content import import_content
+    from medref.content.load import import_content
 
     changed = content_copy(
         tmp_path,
@@ -152,7 +152,7 @@ def test_removal_guard_lets_everything_through_when_removals_are_allowed():
 
 
 def test_content_import_removing_most_curated_ratings_is_refused(fixture_content, tmp_path):
-    from medref.knowledge.importers.content import import_content
+    from medref.content.load import import_content
 
     smaller = content_copy(tmp_path, keep_interactions=1)
     before = table_state()

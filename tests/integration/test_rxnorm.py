@@ -10,8 +10,8 @@ import pytest
 from rich.console import Console
 
 from medref.domain.sources import CURATED
+from medref.imports import IMPORTERS
 from medref.knowledge.audit import run_audit
-from medref.knowledge.importers import IMPORTERS
 from medref.knowledge.importers.errors import ImportFailed
 from medref.knowledge.importers.rxnorm import import_rxnorm
 from medref.knowledge.models import KnowledgeBaseState, Source

@@ -15,7 +15,7 @@ from rich.console import Console
 from medref.checker import oneshot, snapshot
 from medref.checker.engine import Index, check
 from medref.checker.repository import DjangoRepository, database
-from medref.knowledge.importers.content import import_content
+from medref.content.load import import_content
 from tests.conftest import FIXTURE_CONTENT, ROOT
 
 

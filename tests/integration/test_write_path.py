@@ -7,9 +7,9 @@ import pytest
 from django.db import IntegrityError, transaction
 from rich.console import Console
 
+from medref.content.load import import_content
 from medref.editorial import actions
 from medref.editorial.actions import Conflict, InvalidFields
-from medref.knowledge.importers.content import import_content
 from medref.knowledge.importers.errors import ImportFailed
 from medref.knowledge.models import Interaction
 from tests.integration.test_editorial import draft, through_review, topic

@@ -9,7 +9,7 @@ import pytest
 from rich.console import Console
 
 from medref.checker import mustcatch
-from medref.knowledge.importers.content import import_content
+from medref.content.load import import_content
 from medref.knowledge.severity import Severity
 from tests.conftest import ROOT
 

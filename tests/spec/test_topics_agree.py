@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from rich.console import Console
 
-from medref.knowledge.importers.content import import_content, parse_content
+from medref.content.load import import_content, parse_content
 from medref.knowledge.severity import Severity
 from tests.conftest import ROOT
 

@@ -220,7 +220,7 @@ def _read_mapping(path: Path, target: str) -> dict[str, dict]:
     """A reviewed mapping file: a YAML list of {french, <target> | english, reason}."""
     if not path.exists():
         return {}
-    from medref.knowledge.importers.content import _load_yaml
+    from medref.knowledge.importers.yamlfile import load_yaml as _load_yaml
 
     data = _load_yaml(path) or []
     if not isinstance(data, list):

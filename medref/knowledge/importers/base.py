@@ -109,7 +109,7 @@ def print_licence(console: Console, source_defaults: dict) -> None:
 MAX_REMOVED_PERCENT = 5
 
 # `--allow-removals` is a choice about one run, not about one importer: it is set once where the
-# run starts (`importers.IMPORTERS`) and read by every guard that run reaches, so no importer
+# run starts (`medref.imports.IMPORTERS`) and read by every guard that run reaches, so no importer
 # needs a parameter threaded through its write helpers. Off by default, so a caller that never
 # heard of it (`medref setup`, `medref content import`) is protected too.
 _removals_allowed: ContextVar[bool] = ContextVar("medref_removals_allowed", default=False)

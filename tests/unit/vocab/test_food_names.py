@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from medref.knowledge.importers.content import _names_of
+from medref.content.load import _names_of
 from medref.vocab.normalize import normalize
 from medref.vocab.resolve import NameIndex
 

@@ -17,8 +17,8 @@ import yaml
 from django.db import transaction
 from rich.console import Console
 
+from medref.content.load import SOURCE_KEY, import_content, parse_content
 from medref.editorial.actions import INTERACTION_TEXT
-from medref.knowledge.importers.content import SOURCE_KEY, import_content, parse_content
 from medref.knowledge.importers.errors import ImportFailed
 from medref.knowledge.models import Interaction, Translation
 from medref.reference.models import Page, Topic
@@ -270,13 +270,13 @@ def import_files(root: str | Path, console: Console, *, force: bool = False) -> 
         ]
     else:
         # No manifest: protect what was changed through the editorial workflow.
-        from medref.knowledge.importers.content import _workflow_edited
+        from medref.editorial.models import workflow_edited_ids
 
         edited_topics = set(
-            Topic.objects.filter(pk__in=_workflow_edited("topic")).values_list("slug", flat=True)
+            Topic.objects.filter(pk__in=workflow_edited_ids("topic")).values_list("slug", flat=True)
         )
         edited_pairs = Interaction.objects.filter(
-            pk__in=_workflow_edited("interaction")
+            pk__in=workflow_edited_ids("interaction")
         ).select_related("a_ingredient", "b_ingredient", "a_class", "b_class")
         edited = {f"topic:{slug}" for slug in edited_topics} | {
             interaction_key(

@@ -26,6 +26,7 @@ from medref.domain.fields import (
 )
 from medref.domain.kinds import IngredientKind
 from medref.domain.sources import CURATED
+from medref.editorial.models import workflow_edited_ids
 from medref.knowledge.importers.base import (
     ImportFailed,
     Summary,
@@ -35,6 +36,7 @@ from medref.knowledge.importers.base import (
     sha256_of,
     upsert_source,
 )
+from medref.knowledge.importers.yamlfile import LineLoader, load_yaml
 from medref.knowledge.models import Interaction
 from medref.knowledge.severity import Evidence, ReviewStatus, Severity
 from medref.vocab.codes import CODE_TYPES
@@ -64,29 +66,6 @@ NAME_LISTS = {
 }
 
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that records each mapping's line number under '__line__'."""
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
-    mapping = loader.construct_mapping(node, deep=True)
-    mapping["__line__"] = node.start_mark.line + 1
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def _load_yaml(path: Path) -> Any:
-    try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise fail(path, line, "-", f"not valid YAML: {exc.problem}") from None
-    except UnicodeDecodeError:
-        raise fail(path, None, "-", "not UTF-8 text") from None
-
-
 def _split_front_matter(path: Path) -> tuple[dict, str, int]:
     text = path.read_text(encoding="utf-8")
     if not text.startswith("---\n"):
@@ -94,7 +73,7 @@ def _split_front_matter(path: Path) -> tuple[dict, str, int]:
     end = text.find("\n---\n", 4)
     if end < 0:
         raise fail(path, 1, "front matter", "no closing '---' line")
-    meta = yaml.load(text[4:end], Loader=_LineLoader)  # noqa: S506
+    meta = yaml.load(text[4:end], Loader=LineLoader)  # noqa: S506
     if not isinstance(meta, dict):
         raise fail(path, 2, "front matter", "must be a mapping")
     body_start_line = text[: end + 5].count("\n") + 1
@@ -254,14 +233,14 @@ def parse_content(root: Path) -> Bundle:
         raise ImportFailed(f"{root}: not a folder")
     b = Bundle()
     for path in sorted((root / "drugs").glob("*.yaml")):
-        b.drugs += _list_of_entries(path, _load_yaml(path))
+        b.drugs += _list_of_entries(path, load_yaml(path))
     products_path = root / "products.yaml"
     if products_path.exists():
-        b.products = _list_of_entries(products_path, _load_yaml(products_path))
+        b.products = _list_of_entries(products_path, load_yaml(products_path))
     for path in sorted((root / "classes").glob("*.yaml")):
-        b.classes += _list_of_entries(path, _load_yaml(path))
+        b.classes += _list_of_entries(path, load_yaml(path))
     for path in sorted((root / "interactions").glob("*.yaml")):
-        b.interactions += _list_of_entries(path, _load_yaml(path))
+        b.interactions += _list_of_entries(path, load_yaml(path))
     for folder, target in (("topics", b.topics), ("pages", b.pages)):
         for path in sorted((root / folder).glob("*.md")):
             meta, body, body_line = _split_front_matter(path)
@@ -285,7 +264,7 @@ def _parse_translations(folder: Path) -> dict[tuple[str, str], tuple[str, Path, 
         return out
     for path in sorted(folder.glob("*/*.yaml")):
         source_key = path.parent.name
-        data = _load_yaml(path) or {}
+        data = load_yaml(path) or {}
         if not isinstance(data, dict):
             raise fail(path, 1, "-", "expected a mapping of text key to English text")
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -758,24 +737,11 @@ _INTERACTION_FIELDS = (
 )
 
 
-def _workflow_edited(field: str) -> set[int]:
-    """Documents changed through the editorial workflow since the files were written. The files
-    must not silently undo a reviewed, published change: such documents are skipped (and
-    reported) until `medref content export` writes them back to files."""
-    from medref.editorial.models import Revision
-
-    return set(
-        Revision.objects.filter(
-            author__isnull=False, published_at__isnull=False, **{f"{field}__isnull": False}
-        ).values_list(f"{field}_id", flat=True)
-    )
-
-
 def _write_interactions(
     b: Bundle, source, ingredients, classes, summary: Summary, overwrite_workflow: bool = False
 ) -> None:
     existing = {i.pair_key: i for i in Interaction.objects.filter(source=source)}
-    edited = set() if overwrite_workflow else _workflow_edited("interaction")
+    edited = set() if overwrite_workflow else workflow_edited_ids("interaction")
     seen = set()
     to_create, to_update = [], []
     for e in b.interactions:
@@ -839,7 +805,7 @@ def _write_topics(
     from medref.reference.models import Topic
 
     existing = {t.slug: t for t in Topic.objects.all()}
-    edited = set() if overwrite_workflow else _workflow_edited("topic")
+    edited = set() if overwrite_workflow else workflow_edited_ids("topic")
     by_slug = {}
     for t in b.topics:
         summary.read["topics"] += 1
