@@ -218,8 +218,13 @@ def main() -> int:
         "Cold start from the compiled snapshot (content + DDInter + ANSM; medians of 7)",
         [
             (
-                "medref check Tysabri Ocrevus, whole process (CPU)",
+                "medref check Tysabri Ocrevus, whole process (CPU), output piped",
                 f"{cold['cli_cold_s']:.3f} s (wall {cold['cli_cold_wall_s']:.3f} s)",
+                "",
+            ),
+            (
+                "the same into a terminal (rich tables)",
+                f"{cold['cli_cold_terminal_s']:.3f} s",
                 "",
             ),
             (

@@ -51,6 +51,27 @@ def loosely_linked_classes() -> set[str]:
     return {name for spellings in groups.values() if len(spellings) > 1 for name in spellings}
 
 
+def with_our_names(french: set[str]) -> set[str]:
+    """The class names as medref shows them too: its English name for an ANSM class
+    (content/mappings/ansm-classes.yaml), or our curated class's name where it maps to one."""
+    import yaml
+
+    from medref.vocab.models import DrugClass
+    from medref.vocab.normalize import normalize
+
+    wanted = {normalize(name) for name in french}
+    mapping = yaml.safe_load((ROOT / "content" / "mappings" / "ansm-classes.yaml").read_text())
+    out = set(french)
+    for entry in mapping:
+        if normalize(entry["french"]) not in wanted:
+            continue
+        if entry.get("english"):
+            out.add(entry["english"])
+        if entry.get("class"):
+            out.update(DrugClass.objects.filter(slug=entry["class"]).values_list("name", flat=True))
+    return out
+
+
 def main() -> None:
     setup_django()
     from medref.checker.repository import get_checker
@@ -108,7 +129,7 @@ def main() -> None:
     for s in substances:
         spellings.setdefault(ingredient_of[s], set()).add(s)
     merged = {names[ids[0]] for ids, group in spellings.items() if ids and len(group) > 1}
-    loose = loosely_linked_classes()
+    loose = with_our_names(loosely_linked_classes())
     only_peer = sum(len(m["only_peer"]) for m in mismatches)
     unexplained = []
     for m in mismatches:

@@ -35,12 +35,31 @@ assert found, "the peer found no interaction"
 """
 
 
-def _child(args: list[str], env: dict) -> tuple[float, float, str]:
-    """Run one process to completion: (wall s, CPU s of the process and its children, stderr)."""
+def _child(args: list[str], env: dict, *, terminal: bool = False) -> tuple[float, float, str]:
+    """Run one process to completion: (wall s, CPU s of the process and its children, stderr).
+    With `terminal`, its output goes to a pseudo-terminal, as when a person runs it."""
+    import pty
+
+    leader = follower = -1
+    if terminal:
+        leader, follower = pty.openpty()
     start = time.perf_counter()
     proc = subprocess.Popen(
-        args, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        args,
+        env=env,
+        cwd=ROOT,
+        stdout=follower if terminal else subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
+    if terminal:
+        os.close(follower)
+        while True:  # drain the terminal, or the child blocks once its buffer is full
+            try:
+                if not os.read(leader, 65536):
+                    break
+            except OSError:
+                break
+        os.close(leader)
     _pid, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     err = proc.stderr.read().decode() if proc.stderr else ""
@@ -61,6 +80,7 @@ def cli_cold() -> dict:
     args = [str(Path(sys.executable).parent / "medref"), "check", "Tysabri", "Ocrevus"]
     _child(args, env)  # makes sure the snapshot of the current version exists
     runs = [_child(args, env) for _ in range(RUNS)]
+    in_terminal = [_child(args, env, terminal=True) for _ in range(RUNS)]
     assert all("from the database" not in err for *_, err in runs), "a run did not use the snapshot"
     peer_python = str(BENCH_DIR / "peer-venv" / "bin" / "python")
     peer = [_child([peer_python, "-c", PEER_COLD], dict(os.environ)) for _ in range(RUNS)]
@@ -69,6 +89,7 @@ def cli_cold() -> dict:
     return {
         "cli_cold_s": medref_cpu,
         "cli_cold_wall_s": statistics.median(w for w, _, _ in runs),
+        "cli_cold_terminal_s": statistics.median(cpu for _, cpu, _ in in_terminal),
         "peer_cold_s": peer_cpu,
         "peer_cold_wall_s": statistics.median(w for w, _, _ in peer),
         "cold_ratio": medref_cpu / peer_cpu,

@@ -62,12 +62,16 @@ def run_check(args: argparse.Namespace) -> int:
         return 2
     if args.json:
         print(json.dumps(payload, indent=2, ensure_ascii=False))
-    else:
+    elif sys.stdout.isatty():
         from rich.console import Console
 
         # No emoji codes (they cost the import of a 60 ms table, and would turn ":pill:" typed
         # by a user into a picture).
         _print_table(payload, Console(emoji=False), patient=args.patient)
+    else:
+        # Into a pipe or a file (scripts, logs): plain lines a person or grep can read, without
+        # box drawing, and without loading rich (a third of a one-shot check's time).
+        _print_plain(payload, patient=args.patient)
     if args.fail_on:
         threshold = Severity(args.fail_on).rank
         if any(Severity(f["severity"]).rank >= threshold for f in payload["findings"]):
@@ -107,6 +111,35 @@ class NotSetUp(Exception):
     """No knowledge base to check against yet."""
 
 
+def _finding_text(f: dict, *, patient: bool) -> str:
+    if patient and f["patient_text"]:
+        return str(f["patient_text"])
+    return str(f["management"] or f["mechanism"] or f["summary"])
+
+
+def _print_plain(payload: dict, *, patient: bool) -> None:
+    print("Medicines")
+    for d in payload["drugs"]:
+        if d["resolved"]:
+            means = ", ".join(d["ingredients"])
+            print(f"  {d['input']} -> {means} ({d['matched_by'] or 'name'})")
+        else:
+            hint = "did you mean: " + "; ".join(d["suggestions"]) if d["suggestions"] else ""
+            print(f"  {d['input']} -> not recognised{'; ' + hint if hint else ''}")
+    if payload["findings"]:
+        print("\nInteractions, most severe first")
+    for f in payload["findings"]:
+        kind = " (duplication)" if f["kind"] == "duplication" else ""
+        print(f"  {f['severity'].upper()}: {' + '.join(f['drugs'])}{kind} ({f['action']})")
+        print(f"    {_finding_text(f, patient=patient)}")
+        print(f"    why: {f['explanation']}")
+        sources = "; ".join(f"{s['name']}: {s['severity']}" for s in f["sources"])
+        disagree = " (sources disagree)" if f["sources_disagree"] else ""
+        print(f"    sources: {sources}{disagree}")
+    if payload["message"]:
+        print(f"\n{payload['message']}")
+
+
 def _print_table(payload: dict, console, *, patient: bool) -> None:
     from rich.markup import escape
     from rich.table import Table
@@ -132,11 +165,7 @@ def _print_table(payload: dict, console, *, patient: bool) -> None:
             table.add_column(col)
         for f in payload["findings"]:
             style = _STYLE[f["severity"]]
-            text = (
-                f["patient_text"]
-                if patient and f["patient_text"]
-                else (f["management"] or f["mechanism"] or f["summary"])
-            )
+            text = _finding_text(f, patient=patient)
             sources = "\n".join(f"{s['name']}: {s['severity']}" for s in f["sources"])
             if f["sources_disagree"]:
                 sources += "\n[bold]sources disagree[/]"

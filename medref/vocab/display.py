@@ -9,6 +9,8 @@ a name with a deliberate capital ("St John's wort", "BCG vaccine (live)") keeps 
 
 from __future__ import annotations
 
+import functools
+
 from medref.vocab.inn import english_case
 
 
@@ -17,6 +19,7 @@ def _all_title_case(name: str) -> bool:
     return bool(words) and all(w[:1].isupper() and w[1:] == w[1:].lower() for w in words)
 
 
+@functools.lru_cache(maxsize=8192)  # pure, and called for every finding on the checker's hot path
 def in_sentence(name: str) -> str:
     """The name as it reads mid-sentence. Only a name written wholly in title or upper case is
     lowered: a mix ("St John's wort") was cased on purpose by whoever wrote it."""
@@ -26,6 +29,7 @@ def in_sentence(name: str) -> str:
     return name
 
 
+@functools.lru_cache(maxsize=8192)
 def at_start(name: str) -> str:
     """The name as it reads at the start of a sentence or title: only its first letter raised
     (str.capitalize() would also lower the rest, turning "BCG vaccine" into "Bcg vaccine")."""

@@ -181,8 +181,67 @@ def phone_menu_problems(browser, live_url: str) -> list[str]:
     return problems
 
 
+def visit(page, live_url: str, spec: Page, width: int, console: list[str], folder) -> list[str]:
+    """Open one page at the current width; return what is wrong with it."""
+    where = f"{spec.name} at {width}px ({spec.path})"
+    problems = []
+    console.clear()
+    response = page.goto(f"{live_url}{spec.path}")
+    try:
+        page.wait_for_selector(spec.ready, timeout=15_000)
+    except PlaywrightTimeout:
+        problems.append(f"{where}: {spec.ready} never appeared")
+    if response is None or response.status != spec.status:
+        problems.append(f"{where}: status {response and response.status}")
+    overflow = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    if overflow[0] > overflow[1]:
+        problems.append(f"{where}: page is {overflow[0]}px wide on a {overflow[1]}px screen")
+    problems += [f"{where}: axe {v}" for v in serious_violations(page)]
+    # The browser reports the 404 page's own status as a console error; that one is expected.
+    errors = [m for m in console if not (spec.status == 404 and "status of 404" in m)]
+    problems += [f"{where}: console error: {m}" for m in errors]
+    # The top of a very long page is enough to review, and far quicker to capture.
+    height = min(page.evaluate("document.documentElement.scrollHeight"), MAX_SHOT_HEIGHT)
+    page.screenshot(
+        path=str(folder / f"{spec.name}-{width}.png"),
+        full_page=True,
+        clip={"x": 0, "y": 0, "width": width, "height": height},
+    )
+    return problems
+
+
+def sign_in_and_save_a_list(page, live_url: str, live_var) -> str:
+    """Create an account, sign in through the form, save a checked list; return its address."""
+    email, password = "lists@example.org", "a-long-pass-phrase-for-lists"
+    code = (
+        "from django.contrib.auth.models import User\n"
+        f"User.objects.filter(username={email!r}).exists() or "
+        f"User.objects.create_user({email!r}, {email!r}, {password!r})\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update({"MEDREF_VAR_DIR": str(live_var), "DATABASE_URL": ""})
+    done = subprocess.run(
+        [sys.executable, "-m", "medref.cli", "manage", "shell", "-c", code],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    page.goto(f"{live_url}/accounts/login/")
+    page.fill("#id_username", email)
+    page.fill("#id_password", password)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+    page.goto(f"{live_url}{check(SIX, 'patient')}")
+    page.get_by_role("button", name="Save this list").click()
+    page.wait_for_url("**/lists/*/")
+    return urlsplit(page.url).path
+
+
 def test_every_page_type_fits_the_screen_is_accessible_and_stays_local(
-    browser, live_url, severity_only_pair
+    browser, live_url, live_var, severity_only_pair
 ):
     context = browser.new_context(viewport={"width": WIDTHS[0], "height": 844})
     confirm_professional_notice(context, live_url)
@@ -207,32 +266,18 @@ def test_every_page_type_fits_the_screen_is_accessible_and_stays_local(
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 844 if width < 600 else 900})
         for spec in PAGES:
-            where = f"{spec.name} at {width}px ({spec.path})"
-            console.clear()
-            response = page.goto(f"{live_url}{spec.path}")
-            try:
-                page.wait_for_selector(spec.ready, timeout=15_000)
-            except PlaywrightTimeout:
-                problems.append(f"{where}: {spec.ready} never appeared")
-            if response is None or response.status != spec.status:
-                problems.append(f"{where}: status {response and response.status}")
-            overflow = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-            if overflow[0] > overflow[1]:
-                problems.append(
-                    f"{where}: page is {overflow[0]}px wide on a {overflow[1]}px screen"
-                )
-            problems += [f"{where}: axe {v}" for v in serious_violations(page)]
-            # The browser reports the 404 page's own status as a console error; that one is expected.
-            errors = [m for m in console if not (spec.status == 404 and "status of 404" in m)]
-            problems += [f"{where}: console error: {m}" for m in errors]
-            # The top of a very long page is enough to review, and far quicker to capture.
-            height = min(page.evaluate("document.documentElement.scrollHeight"), MAX_SHOT_HEIGHT)
-            page.screenshot(
-                path=str(folder / f"{spec.name}-{width}.png"),
-                full_page=True,
-                clip={"x": 0, "y": 0, "width": width, "height": height},
-            )
+            problems += visit(page, live_url, spec, width, console, folder)
+    context.close()
 
+    # The saved-lists pages, as a signed-in user who has just saved the list they checked.
+    context = browser.new_context(viewport={"width": WIDTHS[0], "height": 844})
+    page = context.new_page()
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    detail = sign_in_and_save_a_list(page, live_url, live_var)
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 844 if width < 600 else 900})
+        for spec in (Page("lists", "/lists/"), Page("list", detail)):
+            problems += visit(page, live_url, spec, width, console, folder)
     context.close()
     problems += [f"request left 127.0.0.1: {url}" for url in dict.fromkeys(outside)]
     problems += phone_menu_problems(browser, live_url)

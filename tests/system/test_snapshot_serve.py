@@ -112,3 +112,47 @@ def test_every_worker_answers_the_new_version_right_after_a_publication(tmp_path
         assert set(answers) == {(old_version + 1, "minor")}, set(answers)
     finally:
         server.stop()
+
+
+def test_cli_prints_plain_lines_into_a_pipe_and_tables_in_a_terminal(fixture_server):
+    import os
+    import pty
+
+    var = fixture_server.var
+    piped = subprocess.run(
+        [sys.executable, "-m", "medref.cli", "check", "Zocor", "clarithromycin", "[red]x"],
+        env=env_for(var),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert piped.returncode == 0, piped.stderr
+    assert "  Zocor -> simvastatin (brand)" in piped.stdout
+    assert "CONTRAINDICATED: clarithromycin + simvastatin" in piped.stdout
+    assert "  [red]x -> not recognised" in piped.stdout
+    assert "┃" not in piped.stdout
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "medref.cli", "check", "Zocor", "clarithromycin", "[red]x"],
+        env={**env_for(var), "COLUMNS": "120"},
+        cwd=ROOT,
+        stdout=follower,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closes when the process exits
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    assert proc.wait(timeout=300) == 0
+    os.close(leader)
+    shown = b"".join(chunks).decode("utf-8", "replace")
+    assert "┃" in shown and "simvastatin" in shown
+    assert "[red]x" in shown  # what the user typed is printed as typed, never read as markup
