@@ -13,10 +13,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import HttpRequest, HttpResponse, JsonResponse
-
-# Machine clients get the API's error shape, {"detail": "..."}.
-JSON_PATHS = ("/api/", "/cds-services", "/fhir/")
+from django.http import HttpRequest, HttpResponse
 
 
 class FieldTooLong(ValidationError):
@@ -52,7 +49,11 @@ class FieldTooLongMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, FieldTooLong):
             return None
+        from medref.api.errors import error_response
+
         reason = f"too long: {exception.messages[0]}"
-        if request.path.startswith(JSON_PATHS):
-            return JsonResponse({"detail": reason}, status=400)
+        # Machine clients get their interface's error shape ({"detail"} or an OperationOutcome).
+        answer = error_response(request, 400, reason)
+        if answer is not None:
+            return answer
         return HttpResponse(reason, status=400, content_type="text/plain; charset=utf-8")

@@ -386,7 +386,23 @@ def test_openapi_documents_401_and_response_schemas_for_cds_and_fhir(client):
         assert "schema" in paths[path]["get"]["responses"]["200"]["content"][FHIR_JSON]
 
 
-def test_openapi_operations_never_answer_a_server_error(checker):
+@pytest.fixture
+def keep_test_connection():
+    """Requests sent straight to the WSGI handler fire Django's request signals, whose
+    close_old_connections() closes a connection that is inside the test's transaction (on
+    PostgreSQL; SQLite's in-memory test database ignores it). django.test.Client disconnects it
+    for the same reason; do the same here, and put it back afterwards."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def test_openapi_operations_never_answer_a_server_error(checker, keep_test_connection):
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
     server_errors = []
 
