@@ -139,3 +139,19 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def run_on_server(live_var: Path, code: str) -> None:
+    """Run Python code with `medref manage shell` against the live server's own database
+    (planting test data the way an operator would)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update({"MEDREF_VAR_DIR": str(live_var), "DATABASE_URL": ""})
+    done = subprocess.run(
+        [sys.executable, "-m", "medref.cli", "manage", "shell", "-c", code],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr

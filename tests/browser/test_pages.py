@@ -12,9 +12,6 @@ collected and reported together, so one run lists everything a layout change bro
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -23,8 +20,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.browser.conftest import SCREENSHOTS
-from tests.conftest import ROOT
+from tests.browser.conftest import SCREENSHOTS, run_on_server
 
 pytestmark = pytest.mark.browser
 
@@ -137,17 +133,7 @@ def severity_only_pair(live_url, live_var):
         "row.save()\n"
         "KnowledgeBaseState.bump()\n"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update({"MEDREF_VAR_DIR": str(live_var), "DATABASE_URL": ""})
-    done = subprocess.run(
-        [sys.executable, "-m", "medref.cli", "manage", "shell", "-c", code],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
+    run_on_server(live_var, code)
     # The server's checker index picks up the new knowledge-base version on its own; wait for it.
     url = f"{live_url}/interactions/{a}-and-{b}/"
     deadline = time.monotonic() + 30
@@ -218,17 +204,7 @@ def sign_in_and_save_a_list(page, live_url: str, live_var) -> str:
         f"User.objects.filter(username={email!r}).exists() or "
         f"User.objects.create_user({email!r}, {email!r}, {password!r})\n"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update({"MEDREF_VAR_DIR": str(live_var), "DATABASE_URL": ""})
-    done = subprocess.run(
-        [sys.executable, "-m", "medref.cli", "manage", "shell", "-c", code],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
+    run_on_server(live_var, code)
     page.goto(f"{live_url}/accounts/login/")
     page.fill("#id_username", email)
     page.fill("#id_password", password)

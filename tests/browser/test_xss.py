@@ -3,13 +3,11 @@ execute in a real browser: no dialog fires anywhere (CSP and escaping both stand
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import urllib.parse
 
 import pytest
 
-from tests.browser.conftest import ROOT
+from tests.browser.conftest import run_on_server
 
 pytestmark = pytest.mark.browser
 PAYLOADS = [
@@ -28,16 +26,7 @@ def test_planted_payloads_never_execute(browser, live_url, live_var):
         "from medref.reference.models import Topic\n"
         f"Topic.objects.filter(slug='lithium-monitoring').update(body='Planted.\\n\\n' + {body!r})\n"
     )
-    env = {"MEDREF_VAR_DIR": str(live_var), "DATABASE_URL": "", "PATH": "/usr/bin:/bin"}
-    made = subprocess.run(
-        [sys.executable, "-m", "medref.cli", "manage", "shell", "-c", code],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert made.returncode == 0, made.stderr
+    run_on_server(live_var, code)
 
     context = browser.new_context()
     page = context.new_page()
