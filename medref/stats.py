@@ -9,8 +9,9 @@ from django.db.models import Count
 from rich.console import Console
 from rich.table import Table
 
-from medref.knowledge.models import Interaction, KnowledgeBaseState, Source
+from medref.knowledge.models import Interaction, KnowledgeBaseState
 from medref.reference.models import Topic
+from medref.sources.models import Source
 from medref.vocab.models import DrugClass, Ingredient, Name, Product
 
 

@@ -157,6 +157,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "medref.config",  # project-wide guards: text lengths checked before the database
+    "medref.sources",
     "medref.vocab",
     "medref.knowledge",
     "medref.checker",

@@ -39,7 +39,8 @@ class Audit:
 
 
 def run_audit() -> Audit:
-    from medref.knowledge.models import Interaction, Source, Translation
+    from medref.knowledge.models import Interaction, Translation
+    from medref.sources.models import Source
     from medref.vocab.models import Code, DrugClass, IdentityLink, Ingredient, Name
 
     audit = Audit()

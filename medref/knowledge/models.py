@@ -13,42 +13,13 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from medref.domain.fields import DOCUMENT_STATUSES
+from medref.domain.sides import Side, pair_key
 from medref.knowledge.severity import Evidence, ReviewStatus, Severity
+from medref.sources.models import Source
 
 # Sent after a committed change to the knowledge base (`KnowledgeBaseState.bump`), with the new
 # version. The checker listens (it sits above this app, so it connects to us, not we to it).
 knowledge_changed = Signal()
-
-
-class Source(models.Model):
-    key = models.SlugField(max_length=60, unique=True)
-    name = models.CharField(max_length=200)
-    version = models.CharField(max_length=100)
-    licence = models.CharField(max_length=200)
-    licence_url = models.URLField(blank=True)
-    url = models.URLField(blank=True)
-    non_commercial = models.BooleanField(default=False)
-    language = models.CharField(max_length=8, default="en")
-    citation = models.TextField(blank=True)
-    imported_at = models.DateTimeField(null=True, blank=True)
-    checksum = models.CharField(
-        max_length=64, blank=True, help_text="SHA-256 of the imported input"
-    )
-
-    class Meta:
-        ordering = ["key"]
-
-    def __str__(self) -> str:
-        return f"{self.name} {self.version}"
-
-
-def side_key(ingredient_id: int | None, class_id: int | None) -> str:
-    return f"i{ingredient_id}" if ingredient_id is not None else f"c{class_id}"
-
-
-def pair_key(a: str, b: str) -> str:
-    """Order-free key for a pair of sides, so A+B and B+A are the same row."""
-    return "|".join(sorted((a, b)))
 
 
 class Interaction(models.Model):
@@ -132,8 +103,8 @@ class Interaction(models.Model):
 
     def compute_pair_key(self) -> str:
         return pair_key(
-            side_key(self.a_ingredient_id, self.a_class_id),
-            side_key(self.b_ingredient_id, self.b_class_id),
+            Side.of(self.a_ingredient_id, self.a_class_id),
+            Side.of(self.b_ingredient_id, self.b_class_id),
         )
 
 

@@ -49,7 +49,7 @@ class Topic(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PUBLISHED)
     drugs = models.ManyToManyField("vocab.Ingredient", related_name="topics", blank=True)
     related = models.ManyToManyField("self", blank=True, symmetrical=True)
-    source = models.ForeignKey("knowledge.Source", on_delete=models.PROTECT, related_name="topics")
+    source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, related_name="topics")
 
     objects = TopicQuerySet.as_manager()
 
@@ -76,7 +76,7 @@ class Page(models.Model):
     title = models.CharField(max_length=300)
     body = models.TextField()
     last_edited = models.DateField()
-    source = models.ForeignKey("knowledge.Source", on_delete=models.PROTECT, related_name="pages")
+    source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, related_name="pages")
 
     def __str__(self) -> str:
         return self.title

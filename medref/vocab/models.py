@@ -33,7 +33,7 @@ class Ingredient(models.Model):
         max_length=200, help_text="Canonical English name (INN where there is one)"
     )
     source = models.ForeignKey(
-        "knowledge.Source", on_delete=models.PROTECT, related_name="ingredients"
+        "sources.Source", on_delete=models.PROTECT, related_name="ingredients"
     )
     kind = models.CharField(
         max_length=8,
@@ -54,7 +54,7 @@ class Code(models.Model):
     ingredient = models.ForeignKey(Ingredient, on_delete=models.CASCADE, related_name="codes")
     system = models.CharField(max_length=12, choices=CodeSystem.choices)
     value = models.CharField(max_length=40)
-    source = models.ForeignKey("knowledge.Source", on_delete=models.CASCADE, related_name="codes")
+    source = models.ForeignKey("sources.Source", on_delete=models.CASCADE, related_name="codes")
 
     class Meta:
         constraints = [
@@ -72,7 +72,7 @@ class Name(models.Model):
     normalized = models.CharField(max_length=300, db_index=True)
     kind = models.CharField(max_length=12, choices=NameKind.choices)
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 alpha-2, brands only")
-    source = models.ForeignKey("knowledge.Source", on_delete=models.CASCADE, related_name="names")
+    source = models.ForeignKey("sources.Source", on_delete=models.CASCADE, related_name="names")
 
     class Meta:
         constraints = [
@@ -93,9 +93,7 @@ class Product(models.Model):
     normalized = models.CharField(max_length=300, db_index=True)
     country = models.CharField(max_length=2, blank=True)
     ingredients = models.ManyToManyField(Ingredient, related_name="products")
-    source = models.ForeignKey(
-        "knowledge.Source", on_delete=models.CASCADE, related_name="products"
-    )
+    source = models.ForeignKey("sources.Source", on_delete=models.CASCADE, related_name="products")
 
     class Meta:
         constraints = [
@@ -122,7 +120,7 @@ class DrugClass(models.Model):
     )
     description = models.TextField(blank=True)
     language = models.CharField(max_length=8, default="en")
-    source = models.ForeignKey("knowledge.Source", on_delete=models.PROTECT, related_name="classes")
+    source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, related_name="classes")
     members = models.ManyToManyField(Ingredient, through="ClassMembership", related_name="classes")
 
     class Meta:
@@ -136,7 +134,7 @@ class DrugClass(models.Model):
 class ClassMembership(models.Model):
     drug_class = models.ForeignKey(DrugClass, on_delete=models.CASCADE)
     ingredient = models.ForeignKey(Ingredient, on_delete=models.CASCADE)
-    source = models.ForeignKey("knowledge.Source", on_delete=models.CASCADE)
+    source = models.ForeignKey("sources.Source", on_delete=models.CASCADE)
 
     class Meta:
         constraints = [
@@ -158,7 +156,7 @@ class IdentityLink(models.Model):
         CREATED = "created", "no match: created"
 
     ingredient = models.ForeignKey(Ingredient, on_delete=models.CASCADE, related_name="links")
-    source = models.ForeignKey("knowledge.Source", on_delete=models.CASCADE, related_name="+")
+    source = models.ForeignKey("sources.Source", on_delete=models.CASCADE, related_name="+")
     external_name = models.CharField(max_length=300)
     method = models.CharField(max_length=8, choices=Method.choices)
     detail = models.CharField(max_length=300, blank=True)
@@ -192,7 +190,7 @@ class ProductCode(models.Model):
     )
     ingredients = models.ManyToManyField(Ingredient, related_name="product_codes")
     source = models.ForeignKey(
-        "knowledge.Source", on_delete=models.CASCADE, related_name="product_codes"
+        "sources.Source", on_delete=models.CASCADE, related_name="product_codes"
     )
 
     class Meta:

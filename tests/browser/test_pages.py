@@ -122,7 +122,8 @@ def severity_only_pair(live_url, live_var):
     """Add a DDInter-style rating (a severity, no text) to the live server's database."""
     a, b = SEVERITY_ONLY
     code = (
-        "from medref.knowledge.models import Interaction, KnowledgeBaseState, Source\n"
+        "from medref.knowledge.models import Interaction, KnowledgeBaseState\n"
+        "from medref.sources.models import Source\n"
         "from medref.vocab.models import Ingredient\n"
         "source, _ = Source.objects.get_or_create(key='ddinter', defaults={'name': 'DDInter', "
         "'version': 'test', 'licence': 'CC BY-NC-SA 4.0'})\n"

@@ -17,7 +17,8 @@ from medref.knowledge.importers.ansm import import_ansm
 from medref.knowledge.importers.ddinter import import_ddinter
 from medref.knowledge.importers.drugbank import import_drugbank_vocabulary
 from medref.knowledge.importers.errors import ImportFailed
-from medref.knowledge.models import Interaction, KnowledgeBaseState, Source
+from medref.knowledge.models import Interaction, KnowledgeBaseState
+from medref.sources.models import Source
 from medref.vocab.models import ClassMembership, Code, DrugClass, Ingredient, Name
 
 pytestmark = [pytest.mark.django_db(transaction=False), pytest.mark.bigdata]

@@ -14,7 +14,8 @@ from django.utils.http import http_date
 from rich.console import Console
 
 from medref.knowledge.importers.errors import ImportFailed
-from medref.knowledge.models import Interaction, KnowledgeBaseState, Source
+from medref.knowledge.models import Interaction, KnowledgeBaseState
+from medref.sources.models import Source
 from tests.integration.test_importers import table_state
 
 pytestmark = pytest.mark.django_db

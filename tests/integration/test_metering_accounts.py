@@ -17,8 +17,8 @@ TOPIC = "/topics/natalizumab-highly-active-rrms/"
 @pytest.fixture
 def topics(fixture_content):
     """Twelve published topics to read through."""
-    from medref.knowledge.models import Source
     from medref.reference.models import Topic
+    from medref.sources.models import Source
 
     source = Source.objects.get(key="medref-curated")
     for n in range(1, 12):

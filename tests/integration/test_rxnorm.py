@@ -14,7 +14,8 @@ from medref.imports import IMPORTERS
 from medref.knowledge.audit import run_audit
 from medref.knowledge.importers.errors import ImportFailed
 from medref.knowledge.importers.rxnorm import import_rxnorm
-from medref.knowledge.models import KnowledgeBaseState, Source
+from medref.knowledge.models import KnowledgeBaseState
+from medref.sources.models import Source
 from medref.vocab.models import Code, IdentityLink, Ingredient, Name, NameKind, ProductCode
 from tests.conftest import ROOT
 

@@ -48,9 +48,9 @@ def test_search_index_follows_content_imports(client, checker):
 def test_search_snippets_are_plain_text_not_markdown(client, checker):
     import datetime as dt
 
-    from medref.knowledge.models import Source
     from medref.reference.models import Page
     from medref.reference.search import rebuild_index
+    from medref.sources.models import Source
 
     Page.objects.create(
         slug="switching",

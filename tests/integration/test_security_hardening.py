@@ -558,9 +558,9 @@ def test_deleting_the_account_removes_every_personal_row(
 
 @pytest.fixture
 def secret_topics(fixture_content):
-    from medref.knowledge.models import Source
     from medref.reference.models import Topic
     from medref.reference.search import rebuild_index
+    from medref.sources.models import Source
 
     source = Source.objects.get(key="medref-curated")
     for n in (1, 2):

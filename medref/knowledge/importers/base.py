@@ -18,7 +18,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from medref.knowledge.importers.errors import ImportFailed, fail  # noqa: F401 - re-exported
-from medref.knowledge.models import KnowledgeBaseState, Source
+from medref.knowledge.models import KnowledgeBaseState
+from medref.sources.models import Source
 
 
 @dataclass

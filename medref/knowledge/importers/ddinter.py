@@ -17,6 +17,7 @@ from pathlib import Path
 from rich.console import Console
 
 from medref.domain.fields import MONOGRAPH_TEXT
+from medref.domain.sides import Side, pair_key
 from medref.domain.sources import CURATED as CURATED_SOURCE
 from medref.knowledge.importers.base import (
     Summary,
@@ -248,8 +249,7 @@ def import_ddinter(*, path: str | Path, console: Console, dry_run: bool = False)
             if a == b:
                 summary.skipped[("pairs", "both names resolve to one ingredient")] += 1
                 continue
-            lo, hi = sorted((f"i{a}", f"i{b}"))
-            key = f"{lo}|{hi}"
+            key = pair_key(Side.ingredient(a), Side.ingredient(b))
             held = combined.get(key)
             if held is None:
                 combined[key] = (a, b, severity, list(records))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from medref.knowledge.importers.base import Summary
-from medref.knowledge.models import Source
+from medref.sources.models import Source
 from medref.vocab.inn import english_case
 from medref.vocab.models import Code, Ingredient, Name, NameKind
 from medref.vocab.normalize import normalize, slugify
