@@ -19,7 +19,6 @@ urlpatterns = [
     path("", include("medref.annotations.urls")),
     path("", include("medref.lists.urls")),
     path("", include("medref.editorial.urls")),
-    path("", include("medref.reference.urls")),
     path("accounts/", include("medref.accounts.urls")),
     path("", include("medref.api.urls")),
     path("admin/", admin.site.urls),

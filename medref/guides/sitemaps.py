@@ -17,7 +17,7 @@ from django.urls import NoReverseMatch, reverse
 
 from medref.checker.engine import CURATED_SOURCE, Index
 from medref.checker.repository import get_checker
-from medref.domain.paths import guide_path
+from medref.domain.paths import drug_path, guide_path
 from medref.guides.pages import is_noise
 from medref.knowledge.models import KnowledgeBaseState
 
@@ -62,7 +62,7 @@ def _sections(index: Index) -> dict[str, list[str]]:
 
     paths = {
         "pairs": _pair_paths(index),
-        "drugs": [f"/drugs/{slug}/" for slug, _name in sorted(index.ingredients.values())],
+        "drugs": [drug_path(slug) for slug, _name in sorted(index.ingredients.values())],
         "pages": [
             reverse("editorial-page", kwargs={"slug": s})
             for s in Page.objects.values_list("slug", flat=True)

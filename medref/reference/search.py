@@ -1,6 +1,6 @@
-"""Site search behind one interface: SQLite FTS5 by default, PostgreSQL full-text search when on
-PostgreSQL. Drug names go through the checker's name resolution, so "Tysabri" finds natalizumab
-and "warfarin aspirin" finds that pair's guide."""
+"""Full-text search of topics and editorial pages behind one interface: SQLite FTS5 by default,
+PostgreSQL full-text search when on PostgreSQL. The site's search page adds drugs and pairs
+found through the checker's name resolution (medref/guides/search.py)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,8 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-from medref.domain.paths import guide_path
 from medref.reference.excerpt import first_paragraph, plain_text
 from medref.reference.models import Page, SearchEntry, Topic
-from medref.vocab.display import at_start, in_sentence
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _START, _STOP = "\x02", "\x03"  # highlight markers that cannot occur in our text
@@ -144,46 +142,19 @@ def _metered(hits: list[Hit], words: list[str], open_topics: set[uuid.UUID]) -> 
     return hits
 
 
-def _drugs(query: str) -> list[Hit]:
-    from medref.checker.repository import get_checker
-
-    index = get_checker().index()
-    names = index.names
-    found: list[int] = []
-    whole = names.resolve(query)
-    if whole.resolved and whole.matched_by != "fuzzy":
-        found = list(whole.ingredient_ids)
-    else:
-        parts = [p for p in re.split(r"\s*(?:\+|,|\band\b|\bwith\b)\s*|\s+", query) if len(p) >= 3]
-        # Each part costs a name resolution: the same cap as the full-text words.
-        for part in list(dict.fromkeys(p.casefold() for p in parts))[:MAX_WORDS]:
-            hit = names.resolve(part)
-            if hit.resolved and hit.matched_by != "fuzzy":
-                found += [i for i in hit.ingredient_ids if i not in found]
-    hits = []
-    if len(found) >= 2:
-        (sa, na), (sb, nb) = sorted((index.ingredients[found[0]], index.ingredients[found[1]]))
-        hits.append(
-            Hit(
-                "pair",
-                f"{at_start(na)} and {in_sentence(nb)}: drug interaction guide",
-                guide_path(sa, sb),
-            )
-        )
-    for ingredient_id in found[:5]:
-        slug, name = index.ingredients[ingredient_id]
-        hits.append(Hit("drug", at_start(name), f"/drugs/{slug}/"))
-    return hits
+def clean_query(query: str) -> str:
+    """The query as searched: NULs dropped, spaces collapsed, cut to MAX_QUERY characters."""
+    return " ".join(query.replace("\x00", "").split())[:MAX_QUERY]
 
 
 def search(query: str, limit: int = 20, *, open_topics: set[uuid.UUID] | None = None) -> list[Hit]:
-    """Drugs, pairs, topics and pages for `query`. `open_topics` is for metered readers: the
+    """Topics and pages for `query`. `open_topics` is for metered readers: the
     topics whose full text snippets may quote; the others show only their first paragraph.
     None (the default) means an unmetered reader."""
-    query = " ".join(query.replace("\x00", "").split())[:MAX_QUERY]
+    query = clean_query(query)
     if not query:
         return []
     found = _fulltext(query, limit)
     if open_topics is not None:
         found = _metered(found, search_words(query), open_topics)
-    return _drugs(query) + found
+    return found

@@ -1,5 +1,7 @@
-"""Professional reference views: the HCP notice, metered topic pages, the topic index, editorial
-pages. Topic pages are never cached: they carry the reader's meter and private notes."""
+"""The professional reference's pages: the HCP notice, metered topic pages with the reader's
+private notes, the topic index, editorial pages. They sit here, above accounts, annotations and
+the editorial workflow that they use, rather than in the reference app below those. Topic pages
+are never cached: they carry the reader's meter and private notes."""
 
 from __future__ import annotations
 
