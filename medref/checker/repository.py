@@ -10,18 +10,19 @@ from medref.checker import snapshot
 from medref.checker.engine import (
     Checker,
     ClassInfo,
+    DrugProfile,
     Rule,
     Snapshot,
     SourceInfo,
-    class_side,
-    ingredient_side,
 )
 from medref.domain.fields import MONOGRAPH_TEXT
 from medref.domain.language import text_key
-from medref.knowledge.models import Interaction, KnowledgeBaseState, Source
+from medref.domain.sides import SideKind, class_side, ingredient_side, split_ref
+from medref.knowledge.models import Interaction, KnowledgeBaseState
 from medref.knowledge.severity import Severity
+from medref.sources.models import Source
 from medref.vocab.loader import load_name_index
-from medref.vocab.models import ClassMembership, DrugClass, Ingredient, Name
+from medref.vocab.models import ClassMembership, Code, CodeSystem, DrugClass, Ingredient, Name
 
 _SEVERITY = {s.value: s for s in Severity}
 
@@ -146,11 +147,13 @@ class DjangoRepository:
         empty = ("", "", "", "", "", "", [], [], [])
         problems: list[str] = []
         english = _translations(sources)
-        side_of = {("drug", slug): ingredient_side(i) for i, (slug, _) in ingredients.items()}
-        side_of.update({("class", c.slug): class_side(c.id) for c in classes.values()})
+        side_of = {
+            (SideKind.INGREDIENT, slug): ingredient_side(i) for i, (slug, _) in ingredients.items()
+        }
+        side_of.update({(SideKind.CLASS, c.slug): class_side(c.id) for c in classes.values()})
 
         def side(ref: str) -> int:
-            return side_of[("class", ref[6:]) if ref.startswith("class:") else ("drug", ref)]
+            return side_of[split_ref(ref)]
 
         for row in (
             Interaction.objects.filter(status="published")
@@ -190,6 +193,7 @@ class DjangoRepository:
             topics=self._topics(),
             codes=self._codes(),
             kinds=dict(Ingredient.objects.exclude(kind="medicine").values_list("id", "kind")),
+            profiles=self._profiles(),
             problems=tuple(problems),
         )
 
@@ -249,6 +253,33 @@ class DjangoRepository:
             if ingredient_id not in out[(system, value)]:
                 out[(system, value)].append(ingredient_id)
         return {k: tuple(v) for k, v in out.items()}
+
+    @staticmethod
+    def _profiles() -> dict[int, DrugProfile]:
+        """What each ingredient's page shows besides its interactions (ADR 0006: pages read the
+        index, not the database). Misspellings stay out: they serve the checker, not readers."""
+        names: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
+        rows = Name.objects.exclude(kind="misspelling").order_by("id")
+        for ingredient_id, kind, name, country in rows.values_list(
+            "ingredient_id", "kind", "name", "country"
+        ).iterator(chunk_size=20000):
+            names[ingredient_id].append((kind, name, country))
+        classes: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        for ingredient_id, name, language in ClassMembership.objects.values_list(
+            "ingredient_id", "drug_class__name", "drug_class__language"
+        ).iterator(chunk_size=20000):
+            if (name, language) not in classes[ingredient_id]:
+                classes[ingredient_id].append((name, language))
+        label = dict(CodeSystem.choices)
+        codes: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        for ingredient_id, system, value in Code.objects.values_list(
+            "ingredient_id", "system", "value"
+        ).iterator(chunk_size=20000):
+            codes[ingredient_id].append((str(label.get(system, system)), value))
+        return {
+            i: (tuple(names.get(i, ())), tuple(classes.get(i, ())), tuple(codes.get(i, ())))
+            for i in names.keys() | classes.keys() | codes.keys()
+        }
 
     @staticmethod
     def _topics() -> dict[int, tuple[tuple[str, str], ...]]:

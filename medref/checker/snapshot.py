@@ -42,7 +42,7 @@ from medref.checker.engine import ClassInfo, Rule, Snapshot, SourceInfo
 from medref.domain.severity import Severity
 from medref.vocab.resolve import NameIndex, PlainEntries, _Entry
 
-FORMAT = "medref-snapshot/2"  # bump whenever the layout changes: old files are then rebuilt
+FORMAT = "medref-snapshot/3"  # bump whenever the layout changes: old files are then rebuilt
 POINTER = "CURRENT.json"
 _RULE_FIELDS = tuple(f.name for f in dataclasses.fields(Rule))
 _SEVERITY = {s.value: s for s in Severity}
@@ -105,6 +105,7 @@ def _core(snapshot: Snapshot) -> dict[str, Any]:
         "topics": snapshot.topics or {},
         "codes": snapshot.codes or {},
         "kinds": snapshot.kinds or {},
+        "profiles": snapshot.profiles or {},
         "problems": tuple(snapshot.problems),
         "names": _names_plain(snapshot.names),
     }
@@ -366,6 +367,7 @@ class SnapshotFile:
             topics=core.get("topics", {}),
             codes=core.get("codes", {}),
             kinds=core.get("kinds", {}),
+            profiles=core.get("profiles", {}),
             problems=tuple(core["problems"]),
             checked_sources=tuple(core["checked"]),
         )
@@ -381,6 +383,7 @@ _CORE_PARTS = (
     "topics",
     "codes",
     "kinds",
+    "profiles",
     "problems",
     "names",
 )

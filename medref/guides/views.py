@@ -20,7 +20,7 @@ from django.views.decorators.http import condition
 
 from medref import __version__
 from medref.checker.repository import get_checker
-from medref.domain.paths import PAIR_SEPARATOR
+from medref.domain.paths import PAIR_SEPARATOR, guide_path
 from medref.guides.pages import build_pair_page, json_ld
 from medref.knowledge.models import KnowledgeBaseState
 from medref.knowledge.severity import Severity
@@ -204,16 +204,17 @@ def drug_page(request: HttpRequest, slug: str) -> HttpResponse:
             raise Http404("No medicine of this name is in medref.")
         return redirect("drug", slug=index.ingredients[y][0], permanent=True)
     from medref.checker.engine import pair_finding
-    from medref.vocab.models import Ingredient
 
-    ingredient = Ingredient.objects.prefetch_related("names", "classes").get(pk=x)
+    # Everything below comes from the index (ADR 0006): the page makes no database query.
+    own_slug, own_name = index.ingredients[x]
+    other_names, classes, codes = index.profile(x)
     groups: dict[str, list[dict]] = {s.value: [] for s in Severity}
     for y in index.partners_of(x):
         finding = pair_finding(index, x, y)
         if finding is not None:
             other = index.ingredients[y]
             groups[finding.severity.value].append(
-                {"name": in_sentence(other[1]), "url": finding.guide_url}
+                {"name": in_sentence(other[1]), "url": guide_path(own_slug, other[0])}
             )
     severity_groups = [
         {
@@ -229,14 +230,14 @@ def drug_page(request: HttpRequest, slug: str) -> HttpResponse:
     shown = request.GET.get("severity", "")
     if shown not in {g["severity"] for g in severity_groups}:
         shown = ""
-    names = _names_by_kind(ingredient)
+    names = _names_by_kind(own_name, other_names)
     return render(
         request,
         "medref/drug.html",
         {
-            "ingredient": ingredient,
-            "name": in_sentence(ingredient.name),
-            "title_name": at_start(ingredient.name),
+            "slug": own_slug,
+            "name": in_sentence(own_name),
+            "title_name": at_start(own_name),
             "groups": [g for g in severity_groups if not shown or g["severity"] == shown],
             "all_groups": severity_groups,
             "shown": shown,
@@ -245,10 +246,11 @@ def drug_page(request: HttpRequest, slug: str) -> HttpResponse:
             "us": names.get("us", []),
             "uk": names.get("uk", []),
             "synonyms": names.get("synonym", [])[:20],
-            "classes": sorted(
-                ingredient.classes.all(), key=lambda c: (c.language != "en", c.name.casefold())
-            ),
-            "codes": sorted((c.get_system_display(), c.value) for c in ingredient.codes.all()),
+            "classes": [
+                {"name": name, "language": language}
+                for name, language in sorted(classes, key=lambda c: (c[1] != "en", c[0].casefold()))
+            ],
+            "codes": sorted(codes),
             # From the index, which holds the published topics per ingredient (ADR 0006).
             "topics": [{"slug": s, "title": t} for s, t in index.topics.get(x, ())],
             "canonical_url": request.build_absolute_uri(reverse("drug", kwargs={"slug": slug})),
@@ -256,19 +258,19 @@ def drug_page(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _names_by_kind(ingredient) -> dict[str, list[str]]:
+def _names_by_kind(own_name: str, other_names) -> dict[str, list[str]]:
     """The ingredient's other names by kind, each name once with every country that uses it:
     "Tysabri (US, GB)", not "Tysabri (US), Tysabri (GB)"."""
     # kind -> casefolded name -> (the name as first spelt, its countries in order)
     found: dict[str, dict[str, tuple[str, list[str]]]] = defaultdict(dict)
-    own = ingredient.name.casefold()
-    for n in ingredient.names.all():
-        key = n.name.casefold()
-        if n.kind == "misspelling" or key == own:
+    own = own_name.casefold()
+    for kind, name, country in other_names:
+        key = name.casefold()
+        if kind == "misspelling" or key == own:
             continue
-        _spelt, where = found[n.kind].setdefault(key, (n.name, []))
-        if n.country and n.country not in where:
-            where.append(n.country)
+        _spelt, where = found[kind].setdefault(key, (name, []))
+        if country and country not in where:
+            where.append(country)
     return {
         kind: [f"{name} ({', '.join(where)})" if where else name for name, where in by.values()]
         for kind, by in found.items()

@@ -34,7 +34,8 @@ def assert_snapshot(name: str, html: str) -> None:
 
 
 def add_rating(slug_a: str, slug_b: str, severity: str, *, key: str, name: str) -> None:
-    from medref.knowledge.models import Interaction, KnowledgeBaseState, Source
+    from medref.knowledge.models import Interaction, KnowledgeBaseState
+    from medref.sources.models import Source
     from medref.vocab.models import Ingredient
 
     source, _ = Source.objects.get_or_create(
@@ -227,6 +228,21 @@ def test_drug_page_severity_filter_works_without_javascript(client, checker):
     assert '<strong aria-current="page">Major (3)</strong>' in html
     assert 'href="?severity=moderate#interactions"' in html  # the other groups stay reachable
     assert 'id="sev-moderate"' in client.get("/drugs/warfarin/", {"severity": "x"}).content.decode()
+
+
+def test_drug_page_makes_no_database_query(client, checker):
+    """ADR 0006: with the index warm, a drug page (names, brands, classes, codes, interactions)
+    is built from the index alone."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get("/drugs/warfarin/")  # warms the index
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get("/drugs/warfarin/?again").content.decode()
+    assert "Coumadin (US)" in html and "<dt>Classes</dt>" in html
+    # The index may ask which knowledge-base version is current (at most once a second); that
+    # query reads no page content.
+    assert [q["sql"] for q in queries if "knowledgebasestate" not in q["sql"]] == []
 
 
 def test_drug_index_is_lettered(client, checker):
