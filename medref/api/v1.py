@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from pydantic import Field, field_validator
 
+from medref.checker.present import result_json
 from medref.checker.repository import get_checker
 from medref.domain.limits import MAX_DRUGS, MAX_NAME_LENGTH
 from medref.vocab.normalize import normalize
@@ -98,6 +99,19 @@ class FindingOut(Schema):
     guide_url: str
     language: str
     evidence: str
+    ingredient_ids: list[int] = Field(
+        description="the two ingredients' ids, in the same order as drugs",
+        min_length=2,
+        max_length=2,
+    )
+    inputs: list[list[int]] = Field(
+        description=(
+            "for each of the two drugs, the positions (0-based, in the order sent) of the "
+            "medicines it came from; a combination product can be on both sides"
+        ),
+        min_length=2,
+        max_length=2,
+    )
 
 
 class SourceOut(Schema):
@@ -129,9 +143,9 @@ class Problem(Schema):
 def check(request: HttpRequest, payload: CheckIn):
     """Resolve every name, then report every interaction and duplication among them, most severe
     first, with each source's rating. Unrecognised names are listed with suggestions."""
-    # The engine's dict already has CheckOut's exact shape (a test validates real responses
+    # result_json already gives CheckOut's exact shape (a test validates real responses
     # against it), so it is serialised directly instead of being re-validated field by field.
-    body = json.dumps(get_checker().check(payload.drugs).as_dict(), ensure_ascii=False)
+    body = json.dumps(result_json(get_checker().check(payload.drugs)), ensure_ascii=False)
     return HttpResponse(body, content_type="application/json")
 
 

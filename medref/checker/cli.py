@@ -16,6 +16,7 @@ import os
 import sys
 
 from medref.checker.engine import CheckResult
+from medref.checker.present import result_json
 from medref.domain.limits import MAX_DRUGS, MAX_NAME_LENGTH
 from medref.domain.severity import Severity
 
@@ -56,7 +57,7 @@ def run_check(args: argparse.Namespace) -> int:
             )
             return 2
     try:
-        payload = check(args.drugs).as_dict()
+        payload = result_json(check(args.drugs))
     except NotSetUp as exc:
         print(f"medref check: {exc}", file=sys.stderr)
         return 2

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any, Protocol
 
-from medref.domain.paths import guide_path
+from medref.domain.sides import class_side, ingredient_side
 from medref.domain.sources import CURATED as CURATED_SOURCE
 from medref.domain.sources import DUPLICATION as DUPLICATION_SOURCE
 from medref.knowledge.severity import Severity
@@ -84,12 +84,12 @@ class Rule:
         return (self.a % 2 == 0) + (self.b % 2 == 0)
 
 
-def ingredient_side(ingredient_id: int) -> int:
-    return ingredient_id * 2
-
-
-def class_side(class_id: int) -> int:
-    return class_id * 2 + 1
+# An ingredient's names other than its own (kind, name, country), its classes (name, language)
+# and its codes (system label, value): what the drug page shows. Plain tuples: they go into the
+# compiled snapshot as they are.
+DrugProfile = tuple[
+    tuple[tuple[str, str, str], ...], tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]
+]
 
 
 @dataclass
@@ -112,6 +112,8 @@ class Snapshot:
     checked_sources: tuple[str, ...] | None = None
     # Ingredient id -> "food", "drink" or "herbal"; absent means a medicine (pages word them).
     kinds: dict[int, str] | None = None
+    # Ingredient id -> what its page shows besides interactions, so the page needs no query.
+    profiles: dict[int, DrugProfile] | None = None
 
 
 class Repository(Protocol):
@@ -143,35 +145,13 @@ class SourceRating:
     original_management: str = ""
     translation_note: str = ""
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "key": self.key,
-            "version": self.version,
-            "licence": self.licence,
-            "severity": self.severity.value,
-            "review_status": self.review_status,
-            "language": self.language,
-            "via": self.via,
-            "mechanism": self.mechanism,
-            "management": self.management,
-            "overridden_by": self.overridden_by or None,
-            "original": {
-                "language": self.original_language,
-                "mechanism": self.original_mechanism,
-                "management": self.original_management,
-                "note": self.translation_note,
-            }
-            if self.original_language
-            else None,
-        }
-
 
 @dataclass(slots=True)
 class Finding:
     kind: str  # "interaction" or "duplication"
     drugs: tuple[str, str]  # ingredient names, alphabetical
     slugs: tuple[str, str]
+    ingredient_ids: tuple[int, int]  # in the same order as `drugs`
     severity: Severity
     summary: str
     mechanism: str
@@ -189,30 +169,8 @@ class Finding:
     reviewed_by: str = ""
     reviewed_at: str = ""
 
-    @property
-    def guide_url(self) -> str:
-        return guide_path(*self.slugs) if self.kind == "interaction" else ""
-
     def sort_key(self) -> tuple[int, str, tuple[str, str]]:
         return (-self.severity.rank, self.kind, self.drugs)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "drugs": list(self.drugs),
-            "severity": self.severity.value,
-            "action": self.severity.action,
-            "summary": self.summary,
-            "mechanism": self.mechanism,
-            "management": self.management,
-            "patient_text": self.patient_text,
-            "explanation": self.explanation,
-            "sources": [s.as_dict() for s in self.sources],
-            "sources_disagree": self.sources_disagree,
-            "guide_url": self.guide_url,
-            "language": self.language,
-            "evidence": self.evidence,
-        }
 
 
 @dataclass(slots=True)
@@ -221,17 +179,10 @@ class DrugResult:
     resolution: Resolution
     ingredients: tuple[str, ...]
 
-    def as_dict(self) -> dict[str, Any]:
-        r = self.resolution
-        return {
-            "input": self.input,
-            "resolved": r.resolved,
-            "ingredients": list(self.ingredients),
-            "matched_by": r.matched_by or None,
-            "matched_name": r.matched_name or None,
-            "suggestions": list(r.suggestions),
-            "note": r.note or None,
-        }
+    @property
+    def ingredient_ids(self) -> tuple[int, ...]:
+        """The ingredients this input resolved to (none when it was not recognised)."""
+        return self.resolution.ingredient_ids
 
 
 @dataclass
@@ -242,58 +193,22 @@ class CheckResult:
     knowledge_base_version: int
 
     @functools.cached_property
-    def notes(self) -> dict[str, str]:
-        """Ingredient name -> how the inputs named it ("Zocor \u2192 simvastatin (brand)"); built
-        only when an explanation is asked for, and sorted so input order never shows."""
-        return input_notes(self.drugs)
+    def _positions_of(self) -> dict[int, tuple[int, ...]]:
+        # Built from this check's own inputs, never stored on a Finding (findings are memoised
+        # per index and shared between checks), and only when someone asks: not on the hot path.
+        out: dict[int, list[int]] = {}
+        for position, drug in enumerate(self.drugs):
+            for ingredient_id in dict.fromkeys(drug.resolution.ingredient_ids):
+                out.setdefault(ingredient_id, []).append(position)
+        return {ingredient_id: tuple(p) for ingredient_id, p in out.items()}
 
-    def explanation(self, finding: Finding) -> str:
-        """Why a finding matched, starting with how the inputs were read (e.g. "Zocor -> simvastatin")."""
-        if finding.kind == "duplication":
-            return finding.explanation
-        names = [self.notes[d] for d in dict.fromkeys(finding.drugs) if d in self.notes]
-        return "; ".join([*names, finding.explanation])
-
-    @property
-    def message(self) -> str:
-        checked = ", ".join(f"{s.name} ({s.version})" for s in self.sources_checked)
-        unresolved = [d.input for d in self.drugs if not d.resolution.resolved]
-        parts = []
-        if not self.findings:
-            parts.append(
-                f"No interaction recorded in: {checked}. This does not mean the combination is safe."
-            )
-        if unresolved:
-            parts.append(
-                "Not checked, because the name was not recognised: " + ", ".join(unresolved) + "."
-            )
-        return " ".join(parts)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "drugs": [d.as_dict() for d in self.drugs],
-            "findings": [
-                {**f.as_dict(), "explanation": self.explanation(f)} for f in self.findings
-            ],
-            "sources_checked": [
-                {"name": s.name, "key": s.key, "version": s.version, "licence": s.licence}
-                for s in self.sources_checked
-            ],
-            "message": self.message,
-            "knowledge_base_version": self.knowledge_base_version,
-        }
-
-
-def input_notes(drugs: Sequence[DrugResult]) -> dict[str, str]:
-    mappings: dict[str, set[str]] = {}
-    for drug in drugs:
-        if drug.resolution.matched_by in ("", "inn"):
-            continue
-        for name in drug.ingredients:
-            mappings.setdefault(name, set()).add(
-                f"{drug.input.strip()} \u2192 {name} ({drug.resolution.matched_by})"
-            )
-    return {name: "; ".join(sorted(m)) for name, m in mappings.items()}
+    def positions(self, finding: Finding) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Which inputs (0-based, in the order given) each side of a finding came from, in the
+        order of `finding.drugs`. An input naming both ingredients (a combination product) is
+        on both sides; an ingredient typed twice lists both inputs."""
+        a, b = finding.ingredient_ids
+        of = self._positions_of
+        return of.get(a, ()), of.get(b, ())
 
 
 class Index:
@@ -307,6 +222,7 @@ class Index:
         self.topics = snapshot.topics or {}
         self.codes = snapshot.codes or {}
         self.kinds = snapshot.kinds or {}
+        self.profiles = snapshot.profiles or {}
         self.names = snapshot.names
         self.problems = snapshot.problems
         self.ingredients = snapshot.ingredients
@@ -381,6 +297,10 @@ class Index:
     def is_rated(self, ingredient_id: int) -> bool:
         """Whether any rule, direct or through a class, mentions this ingredient."""
         return any(side in self.partners for side in self.sides.get(ingredient_id, ()))
+
+    def profile(self, ingredient_id: int) -> DrugProfile:
+        """The ingredient's other names, classes and codes (empty when it has none)."""
+        return self.profiles.get(ingredient_id, ((), (), ()))
 
     def kind(self, ingredient_id: int) -> str:
         """ "medicine", "food", "drink" or "herbal"."""
@@ -538,7 +458,7 @@ def check_drugs(index: Index, drugs: Sequence[DrugResult]) -> CheckResult:
         if core is None:
             core = memo[(x, y)] = _interaction(index, x, y, list(hits.values()))
         findings.append(core)
-    findings += _duplications(index, inputs_of, drugs)
+    findings += _duplications(index, inputs_of)
     findings.sort(key=Finding.sort_key)
     return CheckResult(tuple(drugs), tuple(findings), index.sources_checked, index.version)
 
@@ -709,7 +629,9 @@ def _finding(
     disagree: bool,
     count: int,
 ) -> Finding:
-    (slug_a, name_a), (slug_b, name_b) = sorted((index.ingredients[x], index.ingredients[y]))
+    (slug_a, name_a, id_a), (slug_b, name_b, id_b) = sorted(
+        ((*index.ingredients[x], x), (*index.ingredients[y], y))
+    )
     sources = "1 source" if count == 1 else f"{count} sources"
     explanation = f"{name_a} + {name_b}: rated by {sources}" if lead_why == "direct" else lead_why
     pair = f"{at_start(name_a)} + {in_sentence(name_b)}"
@@ -726,6 +648,7 @@ def _finding(
         "interaction",
         (name_a, name_b),
         (slug_a, slug_b),
+        (id_a, id_b),
         severity,
         summary,
         lead.mechanism,
@@ -745,9 +668,7 @@ def _finding(
     )
 
 
-def _duplications(
-    index: Index, inputs_of: dict[int, set[int]], drugs: Sequence[DrugResult]
-) -> list[Finding]:
+def _duplications(index: Index, inputs_of: dict[int, set[int]]) -> list[Finding]:
     out: list[Finding] = []
     duplication_source = SourceRating(
         key=DUPLICATION_SOURCE,
@@ -759,23 +680,22 @@ def _duplications(
         language="en",
         via="duplication",
     )
-    notes: dict[str, str] | None = None
     for ingredient_id, positions in sorted(inputs_of.items()):
         if len(positions) > 1:
             slug, name = index.ingredients[ingredient_id]
-            notes = notes if notes is not None else input_notes(drugs)
             out.append(
                 Finding(
                     kind="duplication",
                     drugs=(name, name),
                     slugs=(slug, slug),
+                    ingredient_ids=(ingredient_id, ingredient_id),
                     severity=Severity.MAJOR,
                     summary=f"{at_start(name)} appears in {len(positions)} of the medicines listed: risk of taking a double dose.",
                     mechanism=f"Two or more of the listed medicines contain {name}.",
                     management="Check that both are meant to be taken; if so, make sure the total daily dose stays within the maximum.",
                     patient_text=f"More than one of your medicines contains {name}. Taking them together could mean taking too much. Ask your pharmacist.",
-                    explanation=f"same ingredient from {len(positions)} inputs"
-                    + (f"; {notes[name]}" if name in notes else ""),
+                    # How the inputs named it is added where results are worded (present.py).
+                    explanation=f"same ingredient from {len(positions)} inputs",
                     sources=(_dup_rating(duplication_source, Severity.MAJOR),),
                     sources_disagree=False,
                 )
@@ -791,13 +711,16 @@ def _duplications(
                 shared.setdefault((x, y), []).append(index.classes[class_id].name)
     # One finding per pair, naming every duplication class the two share.
     for (x, y), class_names in sorted(shared.items()):
-        (slug_a, name_a), (slug_b, name_b) = sorted((index.ingredients[x], index.ingredients[y]))
+        (slug_a, name_a, id_a), (slug_b, name_b, id_b) = sorted(
+            ((*index.ingredients[x], x), (*index.ingredients[y], y))
+        )
         classes = " and ".join(sorted(class_names))
         out.append(
             Finding(
                 kind="duplication",
                 drugs=(name_a, name_b),
                 slugs=(slug_a, slug_b),
+                ingredient_ids=(id_a, id_b),
                 severity=Severity.MODERATE,
                 summary=f"{at_start(name_a)} and {in_sentence(name_b)} are both {classes}: possible therapeutic duplication.",
                 mechanism=f"Both medicines belong to {classes} and act in the same way, so their effects and side effects add up.",
@@ -838,8 +761,6 @@ __all__ = [
     "check",
     "check_drugs",
     "resolved_drug",
-    "class_side",
     "pair_finding",
     "headline_severity",
-    "ingredient_side",
 ]

@@ -19,10 +19,9 @@ from medref.checker.engine import (
     CheckResult,
     Index,
     check_drugs,
-    class_side,
-    ingredient_side,
     resolved_drug,
 )
+from medref.domain.sides import class_side, ingredient_side
 from medref.domain.stamps import stamp_of
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,8 +1,10 @@
-"""Turns a check result into what people read: one finding per pair, grouped by severity, with a
-summary, a severity filter, advice in the chosen wording and links that keep that wording.
+"""Turns the engine's results into what people and programs read: the JSON the API promises
+(`result_json`), the prose around it (`message`, `explanation`), guide links (`guide_url`), and
+the check page's view of it: one finding per pair, grouped by severity, with a summary, a
+severity filter, advice in the chosen wording and links that keep that wording.
 
-Django-free, so the check page, the printable report and its PDF all share one reading of the
-engine's findings; it works on `CheckResult.as_dict()`, the same shape the JSON API promises.
+Django-free and cheap to import, so the one-shot `medref check`, the check page, the printable
+report and its PDF all share one reading of the engine's findings.
 """
 
 from __future__ import annotations
@@ -11,11 +13,15 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from medref.domain.limits import MAX_DRUGS, MAX_NAME_LENGTH
+from medref.domain.paths import guide_path
 from medref.domain.severity import Severity
+
+if TYPE_CHECKING:
+    from medref.checker.engine import CheckResult, DrugResult, Finding, SourceRating
 
 PATIENT = "patient"
 PROFESSIONAL = "professional"
@@ -24,6 +30,146 @@ ADD_ANOTHER = "Add at least one more medicine to check for interactions."
 _SPLIT = re.compile(r"[,\n;]+")
 # The engine names the shared classes of a duplication in its explanation; see engine._duplications.
 _DUP_CLASSES = re.compile(r"both belong to (?P<classes>.+) \(duplication class\)")
+
+
+# --- the engine's results as JSON, prose and links ---------------------------------------------
+
+
+def guide_url(finding: Finding) -> str:
+    """The public guide page of an interaction finding; "" for a duplication (no page)."""
+    return guide_path(*finding.slugs) if finding.kind == "interaction" else ""
+
+
+def rating_json(rating: SourceRating) -> dict[str, Any]:
+    return {
+        "name": rating.name,
+        "key": rating.key,
+        "version": rating.version,
+        "licence": rating.licence,
+        "severity": rating.severity.value,
+        "review_status": rating.review_status,
+        "language": rating.language,
+        "via": rating.via,
+        "mechanism": rating.mechanism,
+        "management": rating.management,
+        "overridden_by": rating.overridden_by or None,
+        "original": {
+            "language": rating.original_language,
+            "mechanism": rating.original_mechanism,
+            "management": rating.original_management,
+            "note": rating.translation_note,
+        }
+        if rating.original_language
+        else None,
+    }
+
+
+def finding_json(finding: Finding) -> dict[str, Any]:
+    """A finding on its own, as a guide page or a check of just its two ingredients shows it.
+    `result_json` adds what depends on the check: how the inputs were read and which inputs
+    each side came from."""
+    return {
+        "kind": finding.kind,
+        "drugs": list(finding.drugs),
+        "severity": finding.severity.value,
+        "action": finding.severity.action,
+        "summary": finding.summary,
+        "mechanism": finding.mechanism,
+        "management": finding.management,
+        "patient_text": finding.patient_text,
+        "explanation": finding.explanation,
+        "sources": [rating_json(s) for s in finding.sources],
+        "sources_disagree": finding.sources_disagree,
+        "guide_url": guide_url(finding),
+        "language": finding.language,
+        "evidence": finding.evidence,
+        "ingredient_ids": list(finding.ingredient_ids),
+    }
+
+
+def drug_json(drug: DrugResult) -> dict[str, Any]:
+    r = drug.resolution
+    return {
+        "input": drug.input,
+        "resolved": r.resolved,
+        "ingredients": list(drug.ingredients),
+        "matched_by": r.matched_by or None,
+        "matched_name": r.matched_name or None,
+        "suggestions": list(r.suggestions),
+        "note": r.note or None,
+    }
+
+
+def result_json(result: CheckResult) -> dict[str, Any]:
+    """The whole check in the shape the JSON API promises (medref.api.v1.CheckOut)."""
+    notes = input_notes(result.drugs)
+    return {
+        "drugs": [drug_json(d) for d in result.drugs],
+        "findings": [
+            {
+                **finding_json(f),
+                "explanation": explanation(result, f, notes),
+                "inputs": [list(side) for side in result.positions(f)],
+            }
+            for f in result.findings
+        ],
+        "sources_checked": [
+            {"name": s.name, "key": s.key, "version": s.version, "licence": s.licence}
+            for s in result.sources_checked
+        ],
+        "message": message(result),
+        "knowledge_base_version": result.knowledge_base_version,
+    }
+
+
+def message(result: CheckResult) -> str:
+    """What to say besides the findings: which sources were checked when nothing was found,
+    and which names could not be checked."""
+    checked = ", ".join(f"{s.name} ({s.version})" for s in result.sources_checked)
+    unresolved = [d.input for d in result.drugs if not d.resolution.resolved]
+    parts = []
+    if not result.findings:
+        parts.append(
+            f"No interaction recorded in: {checked}. This does not mean the combination is safe."
+        )
+    if unresolved:
+        parts.append(
+            "Not checked, because the name was not recognised: " + ", ".join(unresolved) + "."
+        )
+    return " ".join(parts)
+
+
+def input_notes(drugs: Sequence[DrugResult]) -> dict[str, str]:
+    """Ingredient name -> how the inputs named it ("Zocor \u2192 simvastatin (brand)"), sorted
+    so input order never shows. Names typed as the ingredient itself need no note."""
+    mappings: dict[str, set[str]] = {}
+    for drug in drugs:
+        if drug.resolution.matched_by in ("", "inn"):
+            continue
+        for name in drug.ingredients:
+            mappings.setdefault(name, set()).add(
+                f"{drug.input.strip()} \u2192 {name} ({drug.resolution.matched_by})"
+            )
+    return {name: "; ".join(sorted(m)) for name, m in mappings.items()}
+
+
+def explanation(
+    result: CheckResult, finding: Finding, notes: Mapping[str, str] | None = None
+) -> str:
+    """Why a finding matched, with how the inputs were read (e.g. "Zocor \u2192 simvastatin"):
+    before the rule for an interaction, after the count for an ingredient listed twice. Pass
+    `notes` (from `input_notes`) when explaining many findings of one check."""
+    notes = notes if notes is not None else input_notes(result.drugs)
+    if finding.kind == "duplication":
+        name = finding.drugs[0]
+        if finding.drugs[1] == name and name in notes:
+            return f"{finding.explanation}; {notes[name]}"
+        return finding.explanation
+    named = [notes[d] for d in dict.fromkeys(finding.drugs) if d in notes]
+    return "; ".join([*named, finding.explanation])
+
+
+# --- the check page ---------------------------------------------------------------------------
 
 
 def parse_drug_list(raw: str) -> list[str]:

@@ -25,7 +25,7 @@ def check_page(request: HttpRequest) -> HttpResponse:
     raw = ", ".join(drugs) if drugs else request.GET.get("drugs", "")
     context: dict = {"raw": raw, "view": view, "errors": errors}
     if drugs and not errors:
-        result = get_checker().check(drugs).as_dict()
+        result = p.result_json(get_checker().check(drugs))
         context["show"] = p.present(result, drugs=drugs, view=view, shown=shown)
     if drugs:
         # Share and report links leave the filter out on purpose: whoever opens or prints them
@@ -47,7 +47,7 @@ def check_report(request: HttpRequest, pdf: bool = False) -> HttpResponse:
     errors = p.input_errors(drugs) or ([] if drugs else ["Enter the medicines to report on."])
     if errors:
         return render(request, "medref/check_report.html", {"errors": errors}, status=400)
-    result = get_checker().check(drugs).as_dict()
+    result = p.result_json(get_checker().check(drugs))
     report = p.Report(
         date=timezone.now().date(),
         typed=drugs,

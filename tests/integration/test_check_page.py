@@ -126,13 +126,12 @@ def test_check_page_folds_a_duplication_into_the_interaction_of_the_same_pair(
 ):
     # The fixture content has no pair that both interacts and duplicates, so add the duplication
     # the engine gives for natalizumab + ocrelizumab with the bundled content.
-    from medref.checker import views
+    from medref.checker import present as p
 
-    real = checker.check
+    real = p.result_json
 
-    def with_duplication(drugs):
-        result = real(drugs)
-        data = result.as_dict()
+    def with_duplication(result):
+        data = real(result)
         dup = {
             **data["findings"][0],
             "kind": "duplication",
@@ -145,11 +144,9 @@ def test_check_page_folds_a_duplication_into_the_interaction_of_the_same_pair(
             "guide_url": "",
         }
         data["findings"].append(dup)
-        return type("Result", (), {"as_dict": lambda self: data})()
+        return data
 
-    monkeypatch.setattr(
-        views, "get_checker", lambda: type("C", (), {"check": staticmethod(with_duplication)})()
-    )
+    monkeypatch.setattr(p, "result_json", with_duplication)
     for view in ("professional", "patient"):
         html = client.get("/check/", {"drugs": "Tysabri, Ocrevus", "view": view}).content.decode()
         assert html.count('<article class="finding">') == 1

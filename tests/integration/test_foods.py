@@ -8,6 +8,7 @@ import shutil
 import pytest
 from rich.console import Console
 
+from medref.checker.present import result_json
 from medref.content.load import import_content
 from medref.knowledge.importers.base import ImportFailed
 from tests.conftest import FIXTURE_CONTENT
@@ -99,7 +100,7 @@ def test_guide_page_for_a_drink_says_drink_not_medicine(loaded, client):
 def test_grapefruit_resolves_to_grapefruit_juice_in_the_checker(loaded):
     from medref.checker.repository import get_checker
 
-    result = get_checker().check(["grapefruit", "Zocor"]).as_dict()
+    result = result_json(get_checker().check(["grapefruit", "Zocor"]))
     assert result["drugs"][0]["ingredients"] == ["grapefruit juice"]
     assert result["drugs"][0]["matched_by"] == "synonym"
     assert [(f["drugs"], f["severity"]) for f in result["findings"]] == [

@@ -8,6 +8,7 @@ import random
 import pytest
 from rich.console import Console
 
+from medref.checker.present import result_json
 from medref.content.load import import_content
 from medref.domain.language import looks_french
 from medref.knowledge.importers.ansm import import_ansm
@@ -61,8 +62,8 @@ def test_every_source_names_one_ingredient_and_english_readers_get_english(share
     assert checker.check(["millepertuis"]).drugs[0].ingredients == ("St John's wort",)
     assert checker.check(["amoxicilline"]).drugs[0].ingredients == ("amoxicillin",)
 
-    french = checker.check(["acide alendronique", "calcium carbonate"]).as_dict()
-    english = checker.check(["alendronic acid", "calcium carbonate"]).as_dict()
+    french = result_json(checker.check(["acide alendronique", "calcium carbonate"]))
+    english = result_json(checker.check(["alendronic acid", "calcium carbonate"]))
     assert french["drugs"][0]["ingredients"] == english["drugs"][0]["ingredients"]
 
     def answer(result):  # what the pair is rated, not how the input was spelt

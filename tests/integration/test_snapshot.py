@@ -14,6 +14,7 @@ from rich.console import Console
 
 from medref.checker import oneshot, snapshot
 from medref.checker.engine import Index, check
+from medref.checker.present import result_json
 from medref.checker.repository import DjangoRepository, database
 from medref.content.load import import_content
 from tests.conftest import FIXTURE_CONTENT, ROOT
@@ -51,9 +52,9 @@ def test_snapshot_answers_exactly_like_the_database_index(tmp_path: Path):
     cases = [list(row.drugs) for row in mustcatch.parse()] + regimens(from_db, 1000, seed=16)
     try:
         for inputs in cases:
-            expected = check(from_db, inputs).as_dict()
-            assert check(whole, inputs).as_dict() == expected, inputs
-            assert oneshot.check_file(file, inputs, core).as_dict() == expected, inputs
+            expected = result_json(check(from_db, inputs))
+            assert result_json(check(whole, inputs)) == expected, inputs
+            assert result_json(oneshot.check_file(file, inputs, core)) == expected, inputs
     finally:
         file.close()
     assert expected["knowledge_base_version"] == built.version
@@ -130,13 +131,13 @@ def test_a_damaged_snapshot_is_rebuilt_from_the_database_never_served(
     first = repository.load()
     pointer = snapshot.read_pointer(tmp_path)
     assert pointer is not None and pointer.stamp == first.stamp
-    good = check(Index(first), ["Zocor", "clarithromycin"]).as_dict()
+    good = result_json(check(Index(first), ["Zocor", "clarithromycin"]))
 
     damage(pointer.file)
     with pytest.raises(snapshot.SnapshotError):
         snapshot.load(tmp_path, database=database(), stamp=first.stamp)
     again = repository.load()  # detects the damage, rebuilds and rewrites it
-    assert check(Index(again), ["Zocor", "clarithromycin"]).as_dict() == good
+    assert result_json(check(Index(again), ["Zocor", "clarithromycin"])) == good
     rewritten = snapshot.load(tmp_path, database=database(), stamp=first.stamp)
     assert len(rewritten.rules) == len(first.rules)
 

@@ -13,6 +13,7 @@ from django.conf import settings
 
 from medref.api.cdshooks.medications import plain
 from medref.checker.engine import Finding
+from medref.checker.present import guide_url
 
 INDICATOR = {
     "contraindicated": "critical",
@@ -168,11 +169,12 @@ def card(
             *(_remove_draft(reference, label) for reference, label in removable),
         ],
     }
-    if finding.guide_url:
+    guide = guide_url(finding)
+    if guide:
         out["links"] = [
             {
                 "label": "medref guide to this interaction",
-                "url": base_url + finding.guide_url,
+                "url": base_url + guide,
                 "type": "absolute",
             }
         ]

@@ -46,6 +46,7 @@ from medref.api.cdshooks.medications import (
     text,
 )
 from medref.checker.engine import Finding, Index, check_drugs
+from medref.checker.present import explanation, input_notes
 from medref.checker.repository import get_checker
 
 # `_include` brings the Medication resources that orders point at through medicationReference.
@@ -310,6 +311,7 @@ def run(service_id: str, body, *, base_url: str) -> dict:
     for n, m in enumerate(meds):
         for name in dict.fromkeys(m.drug.ingredients):
             positions.setdefault(name, []).append(n)
+    notes = input_notes(result.drugs)
     cards = []
     issued = []  # (card uuid, kind, finding, severity), remembered for feedback
     for finding in result.findings:
@@ -324,7 +326,7 @@ def run(service_id: str, body, *, base_url: str) -> dict:
         cards.append(
             card(
                 finding,
-                explanation=result.explanation(finding),
+                explanation=explanation(result, finding, notes),
                 implicated=sorted({meds[p].reference for p in involved}),
                 patient_id=patient_id,
                 base_url=base_url,

@@ -27,11 +27,11 @@ from medref.checker.engine import (
     Snapshot,
     SourceInfo,
     check,
-    class_side,
-    ingredient_side,
     pair_finding,
 )
+from medref.checker.present import explanation, message
 from medref.domain.severity import Severity
+from medref.domain.sides import class_side, ingredient_side
 from medref.domain.sources import ANSM, CURATED, DDINTER
 from medref.vocab.normalize import normalize
 from medref.vocab.resolve import NameIndex
@@ -320,7 +320,7 @@ def test_check_same_ingredient_from_two_inputs_is_a_duplication():
     assert [(f.kind, f.drugs, f.severity) for f in result.findings] == [
         ("duplication", ("simvastatin", "simvastatin"), Severity.MAJOR)
     ]
-    assert "Zocor \u2192 simvastatin (brand)" in result.findings[0].explanation
+    assert "Zocor \u2192 simvastatin (brand)" in explanation(result, result.findings[0])
 
 
 def test_check_two_members_of_a_duplication_class_is_a_duplication():
@@ -346,7 +346,7 @@ def test_check_unknown_name_is_reported_with_suggestions_not_dropped():
     assert [d.input for d in unknown] == ["simva", "qwertyuiop"]
     assert all(d.ingredients == () for d in unknown)
     assert "simvastatin" in unknown[0].resolution.suggestions
-    assert "not recognised: simva, qwertyuiop." in result.message
+    assert "not recognised: simva, qwertyuiop." in message(result)
 
 
 def test_check_without_findings_names_the_sources_checked():
@@ -356,8 +356,8 @@ def test_check_without_findings_names_the_sources_checked():
 
     assert result.findings == ()
     for source in SOURCES.values():
-        assert f"{source.name} ({source.version})" in result.message
-    assert "does not mean the combination is safe" in result.message
+        assert f"{source.name} ({source.version})" in message(result)
+    assert "does not mean the combination is safe" in message(result)
 
 
 def test_pair_finding_agrees_with_check_for_every_pair():
@@ -483,3 +483,107 @@ def test_check_repeated_combination_product_does_not_pair_its_own_ingredients():
     result = check(index, ["Caduet", "Caduet"])
 
     assert interactions(result) == []
+
+
+# --- which ingredients and which inputs a finding came from ------------------------------------
+
+
+def sides(result: CheckResult) -> dict[tuple[str, tuple[str, str]], tuple[object, ...]]:
+    """Each finding's ingredient ids and the input positions of each side, by kind and pair."""
+    return {(f.kind, f.drugs): (f.ingredient_ids, result.positions(f)) for f in result.findings}
+
+
+def test_finding_ingredient_ids_follow_the_order_of_its_drugs():
+    index = make_index(rule(CURATED, SIMVA, CLARI, Severity.MAJOR))
+
+    result = check(index, ["Zocor", "Klaricid"])
+    alone = pair_finding(index, SIMVASTATIN, CLARITHROMYCIN)
+
+    assert sides(result) == {
+        (
+            "interaction",
+            ("clarithromycin", "simvastatin"),
+        ): ((CLARITHROMYCIN, SIMVASTATIN), ((1,), (0,)))
+    }
+    assert alone is not None and alone.ingredient_ids == (CLARITHROMYCIN, SIMVASTATIN)
+    assert [d.ingredient_ids for d in result.drugs] == [(SIMVASTATIN,), (CLARITHROMYCIN,)]
+
+
+def test_finding_positions_put_a_combination_product_on_each_side_it_holds():
+    index = make_index(*KNOWLEDGE_BASE)
+
+    result = check(index, ["Caduet", "simvastatin", "amlodipine"])
+
+    assert sides(result) == {
+        ("interaction", ("amlodipine", "atorvastatin")): (
+            (AMLODIPINE, ATORVASTATIN),
+            ((0, 2), (0,)),
+        ),
+        ("interaction", ("amlodipine", "simvastatin")): (
+            (AMLODIPINE, SIMVASTATIN),
+            ((0, 2), (1,)),
+        ),
+        ("duplication", ("amlodipine", "amlodipine")): ((AMLODIPINE, AMLODIPINE), ((0, 2), (0, 2))),
+        ("duplication", ("atorvastatin", "simvastatin")): (
+            (ATORVASTATIN, SIMVASTATIN),
+            ((0,), (1,)),
+        ),
+    }
+    assert set(result.drugs[0].ingredient_ids) == set(PRODUCTS["Caduet"])
+
+
+def test_finding_positions_list_every_input_naming_the_same_ingredient():
+    index = make_index(*KNOWLEDGE_BASE)
+
+    result = check(index, ["Zocor", "clarithromycin", "simvastatin"])
+
+    found = sides(result)
+    assert found[("interaction", ("clarithromycin", "simvastatin"))] == (
+        (CLARITHROMYCIN, SIMVASTATIN),
+        ((1,), (0, 2)),
+    )
+    assert found[("duplication", ("simvastatin", "simvastatin"))] == (
+        (SIMVASTATIN, SIMVASTATIN),
+        ((0, 2), (0, 2)),
+    )
+
+
+def test_finding_positions_belong_to_each_check_not_to_the_shared_finding():
+    index = make_index(*KNOWLEDGE_BASE)
+
+    first = check(index, ["simvastatin", "clarithromycin"])
+    second = check(index, ["haloperidol", "clarithromycin", "amlodipine", "Zocor"])
+    shared = only_interaction(first)
+
+    assert shared in second.findings  # the memoised finding, reused by the second check
+    assert first.positions(shared) == ((1,), (0,))
+    assert second.positions(shared) == ((1,), (3,))
+
+
+@settings(deadline=None)
+@given(
+    st.lists(st.sampled_from(ALL_NAMES), min_size=1, max_size=6).flatmap(
+        lambda names: st.tuples(st.just(names), st.permutations(names))
+    )
+)
+def test_finding_positions_follow_the_inputs_when_their_order_changes(lists):
+    names, shuffled = lists
+    index = make_index(*KNOWLEDGE_BASE)
+
+    first = check(index, names)
+    second = check(index, shuffled)
+
+    def named(result: CheckResult, inputs: list[str]) -> dict[object, object]:
+        # What each side points at, as the names typed: the same whatever their order.
+        return {
+            (f.kind, f.drugs, f.ingredient_ids): [
+                sorted(inputs[p] for p in side) for side in result.positions(f)
+            ]
+            for f in result.findings
+        }
+
+    assert named(first, names) == named(second, shuffled)
+    for f in first.findings:
+        for ingredient_id, side in zip(f.ingredient_ids, first.positions(f), strict=True):
+            holders = [p for p, d in enumerate(first.drugs) if ingredient_id in d.ingredient_ids]
+            assert list(side) == holders

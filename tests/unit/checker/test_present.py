@@ -1,18 +1,30 @@
 """What the check page and report make of the engine's findings: one finding per pair, a
-severity filter, and advice in the reader's wording."""
+severity filter, and advice in the reader's wording; and the JSON the API promises."""
 
 from __future__ import annotations
 
+from medref.checker.engine import check
 from medref.checker.present import (
     ADD_ANOTHER,
     PATIENT,
     PROFESSIONAL,
     check_query,
     fold_duplications,
+    guide_url,
     present,
+    result_json,
     shown_severities,
 )
 from medref.domain.severity import Severity
+from medref.domain.sources import CURATED
+from tests.unit.checker.test_engine import (
+    CLARI,
+    CLARITHROMYCIN,
+    SIMVA,
+    SIMVASTATIN,
+    make_index,
+    rule,
+)
 
 
 def finding(kind: str, drugs: tuple[str, str], severity: str, **extra) -> dict:
@@ -168,3 +180,58 @@ def test_advice_for_a_rating_without_explanation_says_what_is_known_once():
     assert pro.groups[0].findings[0]["advice"] == (
         "Rated major (avoid or monitor closely) with no mechanism or advice from the source."
     )
+
+
+# --- the JSON the API promises, from the engine's own result ----------------------------------
+
+
+def test_result_json_keeps_the_api_shape_and_ties_findings_to_ingredients_and_inputs():
+    index = make_index(rule(CURATED, SIMVA, CLARI, Severity.MAJOR, mechanism="CYP3A4"))
+    result = check(index, ["Zocor", "qwertyuiop", "clarithromycin"])
+
+    data = result_json(result)
+
+    assert list(data) == [
+        "drugs",
+        "findings",
+        "sources_checked",
+        "message",
+        "knowledge_base_version",
+    ]
+    assert data["drugs"][0] == {
+        "input": "Zocor",
+        "resolved": True,
+        "ingredients": ["simvastatin"],
+        "matched_by": "brand",
+        "matched_name": "Zocor",
+        "suggestions": [],
+        "note": None,
+    }
+    (found,) = data["findings"]
+    assert list(found) == [
+        "kind",
+        "drugs",
+        "severity",
+        "action",
+        "summary",
+        "mechanism",
+        "management",
+        "patient_text",
+        "explanation",
+        "sources",
+        "sources_disagree",
+        "guide_url",
+        "language",
+        "evidence",
+        "ingredient_ids",
+        "inputs",
+    ]
+    assert found["drugs"] == ["clarithromycin", "simvastatin"]
+    assert found["ingredient_ids"] == [CLARITHROMYCIN, SIMVASTATIN]
+    assert found["inputs"] == [[2], [0]]
+    assert found["guide_url"] == guide_url(result.findings[0])
+    assert found["guide_url"] == "/interactions/clarithromycin-and-simvastatin/"
+    assert found["explanation"].startswith("Zocor \u2192 simvastatin (brand); ")
+    assert found["sources"][0]["original"] is None and found["sources"][0]["overridden_by"] is None
+    assert data["message"] == "Not checked, because the name was not recognised: qwertyuiop."
+    assert data["knowledge_base_version"] == 1
