@@ -12,12 +12,15 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import yaml
 from django.db import transaction
 from rich.console import Console
 
 from medref.content.load import SOURCE_KEY, import_content, parse_content
+from medref.content.schema import InteractionEntry
+from medref.domain.sides import CLASS_PREFIX, ref_pair_key
 from medref.editorial.actions import INTERACTION_TEXT
 from medref.knowledge.importers.errors import ImportFailed
 from medref.knowledge.models import Interaction, Translation
@@ -58,11 +61,11 @@ def _yaml(data) -> str:
 
 
 def _side(ingredient, drug_class) -> str:
-    return ingredient.slug if ingredient else f"class:{drug_class.slug}"
+    return ingredient.slug if ingredient else f"{CLASS_PREFIX}{drug_class.slug}"
 
 
 def interaction_key(entry: dict) -> str:
-    return "interaction:" + "|".join(sorted((entry["a"], entry["b"])))
+    return "interaction:" + ref_pair_key(entry["a"], entry["b"])
 
 
 def fingerprint(entry: dict) -> str:
@@ -72,47 +75,67 @@ def fingerprint(entry: dict) -> str:
     ).hexdigest()
 
 
+def _file_entry(a: str, b: str, doc: Any, overrides: list[dict]) -> dict:
+    """An interaction as the export writes it, from a database row or a parsed InteractionEntry
+    (both carry the monograph fields as attributes), so the two fingerprint alike."""
+    a, b = sorted((a, b))
+    entry = {"a": a, "b": b, "severity": doc.severity, "evidence": doc.evidence, "onset": doc.onset}
+    entry.update({k: getattr(doc, k) for k in INTERACTION_TEXT})
+    entry["references"] = [dict(r) for r in doc.references]
+    if overrides:
+        entry["overrides"] = [
+            {"rule": f"{o['a']} + {o['b']}", "reason": o["reason"]} for o in overrides
+        ]
+    entry.update(
+        {
+            "review_status": doc.review_status,
+            "reviewed_by": doc.reviewed_by,
+            "reviewed_at": doc.reviewed_at.isoformat() if doc.reviewed_at else None,
+            "last_edited": doc.last_edited.isoformat() if doc.last_edited else None,
+            "status": doc.status,
+        }
+    )
+    return {k: v for k, v in entry.items() if v not in ("", None)}
+
+
 def interaction_entries() -> list[dict]:
     rows = Interaction.objects.filter(source__key=SOURCE_KEY).select_related(
         "a_ingredient", "b_ingredient", "a_class", "b_class"
     )
-    out = []
-    for r in rows:
-        a, b = sorted((_side(r.a_ingredient, r.a_class), _side(r.b_ingredient, r.b_class)))
-        entry = {"a": a, "b": b, "severity": r.severity, "evidence": r.evidence, "onset": r.onset}
-        entry.update({k: getattr(r, k) for k in INTERACTION_TEXT})
-        entry["references"] = r.references
-        if r.overrides:
-            entry["overrides"] = [
-                {"rule": f"{o['a']} + {o['b']}", "reason": o["reason"]} for o in r.overrides
-            ]
-        entry.update(
-            {
-                "review_status": r.review_status,
-                "reviewed_by": r.reviewed_by,
-                "reviewed_at": r.reviewed_at.isoformat() if r.reviewed_at else None,
-                "last_edited": r.last_edited.isoformat() if r.last_edited else None,
-                "status": r.status,
-            }
+    out = [
+        _file_entry(
+            _side(r.a_ingredient, r.a_class), _side(r.b_ingredient, r.b_class), r, r.overrides
         )
-        out.append({k: v for k, v in entry.items() if v not in ("", None)})
+        for r in rows
+    ]
     return sorted(out, key=lambda e: (e["a"], e["b"]))
 
 
 def topic_front_matter(t: Topic) -> dict:
+    return _front_matter(
+        t,
+        drugs=t.drugs.values_list("slug", flat=True),
+        related=t.related.values_list("slug", flat=True),
+        interactions=t.asserted_interactions,
+    )
+
+
+def _front_matter(doc: Any, *, drugs, related, interactions: list[dict]) -> dict:
+    """A topic's front matter as the export writes it, from a database row or a parsed
+    TopicEntry, so the two fingerprint alike."""
     meta = {
-        "slug": t.slug,
-        "title": t.title,
-        "specialty": t.specialty,
-        "authors": t.authors,
-        "last_edited": t.last_edited.isoformat(),
-        "last_reviewed": t.last_reviewed.isoformat() if t.last_reviewed else None,
-        "reviewed_by": t.reviewed_by or None,
-        "status": t.status,
-        "drugs": sorted(t.drugs.values_list("slug", flat=True)),
-        "related_topics": sorted(t.related.values_list("slug", flat=True)),
-        "references": t.references,
-        "interactions": t.asserted_interactions or None,
+        "slug": doc.slug,
+        "title": doc.title,
+        "specialty": doc.specialty,
+        "authors": doc.authors,
+        "last_edited": doc.last_edited.isoformat(),
+        "last_reviewed": doc.last_reviewed.isoformat() if doc.last_reviewed else None,
+        "reviewed_by": doc.reviewed_by or None,
+        "status": doc.status,
+        "drugs": sorted(drugs),
+        "related_topics": sorted(related),
+        "references": [dict(r) for r in doc.references],
+        "interactions": interactions or None,
     }
     return {k: v for k, v in meta.items() if v not in ("", None) or k == "last_reviewed"}
 
@@ -225,34 +248,23 @@ def export_content(root: str | Path, console: Console) -> dict[str, int]:
 
 def _file_fingerprints(root: Path) -> dict[str, str]:
     bundle = parse_content(root)  # validates; raises ImportFailed naming file, line and field
-    prints = {interaction_key(e): fingerprint(_normal_interaction(e)) for e in bundle.interactions}
+    prints = {
+        f"interaction:{e.pair}": fingerprint(_normal_interaction(e)) for e in bundle.interactions
+    }
     for t in bundle.topics:
-        meta = {k: v for k, v in t.items() if not k.startswith("__")}
-        meta = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in meta.items()}
-        meta.setdefault("status", "published")
-        prints[f"topic:{t['slug']}"] = fingerprint(
-            {
-                **{k: v for k, v in meta.items() if v not in ("", None) or k == "last_reviewed"},
-                "body": t["__body__"],
-            }
+        meta = _front_matter(
+            t,
+            drugs=t.drugs,
+            related=t.related_topics,
+            interactions=[{"drugs": list(a.drugs), "severity": a.severity} for a in t.interactions],
         )
+        prints[f"topic:{t.slug}"] = fingerprint({**meta, "body": t.body})
     return prints
 
 
-def _normal_interaction(e: dict) -> dict:
-    a, b = sorted((e["a"], e["b"]))
-    out = {"a": a, "b": b}
-    for k, v in e.items():
-        if k.startswith("__") or k in ("a", "b"):
-            continue
-        out[k] = (
-            v.strip()
-            if isinstance(v, str) and k in INTERACTION_TEXT
-            else (v.isoformat() if hasattr(v, "isoformat") else v)
-        )
-    out.setdefault("review_status", "unreviewed")
-    out.setdefault("status", "published")
-    return {k: v for k, v in out.items() if v not in ("", None)}
+def _normal_interaction(e: InteractionEntry) -> dict:
+    overrides = [{"a": o.a, "b": o.b, "reason": o.reason} for o in e.overrides]
+    return _file_entry(e.a, e.b, e, overrides)
 
 
 def import_files(root: str | Path, console: Console, *, force: bool = False) -> None:

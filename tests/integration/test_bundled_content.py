@@ -7,6 +7,7 @@ import json
 import pytest
 from rich.console import Console
 
+from medref.checker.present import result_json
 from medref.content.load import import_content, parse_content
 from tests.conftest import ROOT
 
@@ -20,11 +21,11 @@ def test_bundled_content_validates():
 
 def test_bundled_content_includes_the_seed_pair():
     bundle = parse_content(CONTENT)
-    pairs = {frozenset((e["a"], e["b"])): e for e in bundle.interactions}
+    pairs = {frozenset((e.a, e.b)): e for e in bundle.interactions}
     seed = pairs[frozenset(("natalizumab", "ocrelizumab"))]
     # The Tysabri EU SmPC (4.3) contraindicates combination with other disease-modifying therapies.
-    assert seed["severity"] == "contraindicated"
-    assert seed["mechanism"].strip() and seed["management"].strip()
+    assert seed.severity == "contraindicated"
+    assert seed.mechanism and seed.management
 
 
 @pytest.mark.django_db
@@ -45,7 +46,7 @@ def test_seed_pair_check_reports_contraindicated_with_mechanism_and_management()
 
     import_content(path=CONTENT, console=Console(quiet=True))
     get_checker().reset()
-    result = get_checker().check(["Tysabri", "Ocrevus"]).as_dict()
+    result = result_json(get_checker().check(["Tysabri", "Ocrevus"]))
     finding = result["findings"][0]
     assert finding["drugs"] == ["natalizumab", "ocrelizumab"]
     assert finding["severity"] == "contraindicated"

@@ -13,7 +13,7 @@ from tests.conftest import ROOT
 
 def test_topic_assertions_are_well_formed_and_present():
     bundle = parse_content(ROOT / "content")
-    asserted = [a for t in bundle.topics for a in t.get("interactions") or []]
+    asserted = [a for t in bundle.topics for a in t.interactions]
     assert len(asserted) >= len(bundle.topics)  # every topic states at least one, on average
 
 
@@ -27,14 +27,14 @@ def test_the_checker_returns_what_each_topic_asserts():
     bundle = parse_content(ROOT / "content")
     failures = []
     for topic in bundle.topics:
-        for claim in topic.get("interactions") or []:
-            result = checker.check(claim["drugs"])
+        for claim in topic.interactions:
+            result = checker.check(list(claim.drugs))
             unknown = [d.input for d in result.drugs if not d.resolution.resolved]
-            expected = Severity.parse(claim["severity"])
+            expected = Severity.parse(claim.severity)
             found = max((f.severity for f in result.findings), key=lambda s: s.rank, default=None)
             if unknown or found is None or found.rank < expected.rank:
                 failures.append(
-                    f"{topic['slug']}: {' + '.join(claim['drugs'])}: topic says "
+                    f"{topic.slug}: {' + '.join(claim.drugs)}: topic says "
                     f"{expected.value}, checker {found.value if found else 'nothing'}"
                     + (f" (unknown: {', '.join(unknown)})" if unknown else "")
                 )

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from medref.domain.sides import Side, pair_key
 from medref.knowledge.importers.base import (
     Summary,
     commit,
@@ -26,7 +27,8 @@ from medref.knowledge.importers.base import (
 )
 from medref.knowledge.importers.errors import ImportFailed, fail
 from medref.knowledge.importers.matching import IngredientMatcher
-from medref.knowledge.models import Interaction, pair_key
+from medref.knowledge.importers.sync import sync_rows
+from medref.knowledge.models import Interaction
 from medref.knowledge.severity import ReviewStatus, Severity, most_severe
 from medref.vocab.codes import RxCUI, WikidataQID
 from medref.vocab.models import ClassKind, ClassMembership, DrugClass
@@ -382,7 +384,7 @@ def import_ansm(
         grouped: dict[str, dict] = {}
         for number, e in enumerate(parsed.entries):
             (ai, ac), (bi, bc) = side(e["main_drug"]), side(e["plus_drug"])
-            key = pair_key(f"i{ai}" if ai else f"c{ac}", f"i{bi}" if bi else f"c{bc}")
+            key = pair_key(Side.of(ai, ac), Side.of(bi, bc))
             levels = [
                 {
                     "level": lv["level"],
@@ -409,52 +411,38 @@ def import_ansm(
                 for lv in levels:
                     if lv not in row["levels"]:
                         row["levels"].append(lv)
-        existing = {i.pair_key: i for i in Interaction.objects.filter(source=source)}
-        to_create, to_update = [], []
+        wanted: dict[str, Interaction] = {}
         with progress(console) as bar:
             task = bar.add_task("rules", total=len(grouped))
             for key, row in grouped.items():
                 bar.advance(task)
-                severity = most_severe([Severity(lv["severity"]) for lv in row["levels"]]).value
-                values = {
-                    "severity": severity,
-                    "levels": row["levels"],
-                    "mechanism": row["mechanism"],
-                    "management": row["management"],
-                    "records": row["records"],
-                }
-                current_row = existing.get(key)
-                if current_row is None:
-                    to_create.append(
-                        Interaction(
-                            source=source,
-                            pair_key=key,
-                            language="fr",
-                            review_status=ReviewStatus.EXTERNAL.value,
-                            a_ingredient_id=row["a_ingredient_id"],
-                            a_class_id=row["a_class_id"],
-                            b_ingredient_id=row["b_ingredient_id"],
-                            b_class_id=row["b_class_id"],
-                            **values,
-                        )
-                    )
-                elif any(getattr(current_row, k) != v for k, v in values.items()):
-                    for k, v in values.items():
-                        setattr(current_row, k, v)
-                    to_update.append(current_row)
-                else:
-                    summary.unchanged["interactions"] += 1
-        Interaction.objects.bulk_create(to_create, batch_size=1000)
-        Interaction.objects.bulk_update(
-            to_update, ["severity", "levels", "mechanism", "management", "records"], batch_size=500
+                wanted[key] = Interaction(
+                    source=source,
+                    pair_key=key,
+                    language="fr",
+                    review_status=ReviewStatus.EXTERNAL.value,
+                    a_ingredient_id=row["a_ingredient_id"],
+                    a_class_id=row["a_class_id"],
+                    b_ingredient_id=row["b_ingredient_id"],
+                    b_class_id=row["b_class_id"],
+                    severity=most_severe([Severity(lv["severity"]) for lv in row["levels"]]).value,
+                    levels=row["levels"],
+                    mechanism=row["mechanism"],
+                    management=row["management"],
+                    records=row["records"],
+                )
+        sync_rows(
+            Interaction,
+            wanted,
+            key="pair_key",
+            fields=("severity", "levels", "mechanism", "management", "records"),
+            existing=Interaction.objects.filter(source=source),
+            guard=lambda held, removing: refuse_mass_removal(
+                source=source, existing=held, removing=removing
+            ),
+            summary=summary,
+            label="interactions",
         )
-        stale_rows = [i.id for k, i in existing.items() if k not in grouped]
-        refuse_mass_removal(source=source, existing=len(existing), removing=len(stale_rows))
-        Interaction.objects.filter(id__in=stale_rows).delete()
-        summary.read["interactions"] = len(grouped)
-        summary.added["interactions"] += len(to_create)
-        summary.updated["interactions"] += len(to_update)
-        summary.removed["interactions"] += len(stale_rows)
         summary.read["entries recorded"] = sum(len(r["records"]) for r in grouped.values())
 
     return commit(write, console=console, summary=summary, dry_run=dry_run)

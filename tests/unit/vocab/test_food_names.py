@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from medref.content.load import _names_of
+from medref.content.schema import DrugEntry
 from medref.vocab.normalize import normalize
 from medref.vocab.resolve import NameIndex
 
@@ -19,21 +20,22 @@ LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @pytest.fixture(scope="module")
-def entries() -> list[dict]:
+def entries() -> list[DrugEntry]:
     out = []
     for path in sorted((CONTENT / "drugs").glob("*.yaml")):
-        out.extend(yaml.load(path.read_text(encoding="utf-8"), Loader=LOADER) or [])
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=LOADER) or []
+        out.extend(DrugEntry.parse(e, path) for e in raw)
     return out
 
 
 @pytest.fixture(scope="module")
 def index(entries) -> NameIndex:
-    ids = {e["slug"]: i for i, e in enumerate(entries, start=1)}
+    ids = {e.slug: i for i, e in enumerate(entries, start=1)}
     products = yaml.load((CONTENT / "products.yaml").read_text(encoding="utf-8"), Loader=LOADER)
     return NameIndex.build(
-        ingredients=[(ids[e["slug"]], e["name"]) for e in entries],
+        ingredients=[(ids[e.slug], e.name) for e in entries],
         names=[
-            (ids[e["slug"]], display, normalize(display), kind)
+            (ids[e.slug], display, normalize(display), kind)
             for e in entries
             for display, kind, _country in _names_of(e)
         ],
@@ -73,7 +75,7 @@ def test_food_names_resolve_exactly(index, typed, expected):
 def test_st_johns_wort_is_one_ingredient(entries):
     """One drug is one thing: the herbal is not entered twice under another name."""
     hits = [
-        e["slug"]
+        e.slug
         for e in entries
         for display, _kind, _country in _names_of(e)
         if normalize(display) in {normalize("hypericum"), normalize("St John's wort")}
@@ -82,7 +84,7 @@ def test_st_johns_wort_is_one_ingredient(entries):
 
 
 def test_foods_drinks_and_herbals_have_their_kind(entries):
-    kinds = {e["slug"]: e.get("kind", "medicine") for e in entries}
+    kinds = {e.slug: e.kind for e in entries}
     assert kinds["grapefruit-juice"] == kinds["alcohol"] == kinds["caffeine"] == "drink"
     assert kinds["tyramine-rich-food"] == kinds["liquorice"] == kinds["cranberry"] == "food"
     assert kinds["st-johns-wort"] == "herbal"
