@@ -75,7 +75,7 @@ def test_paid_off_debts_leave_the_list():
 
 
 def test_the_domain_and_the_engine_import_no_web_framework():
-    core = ["engine.py", "snapshot.py", "oneshot.py"]
+    core = ["engine.py", "present.py", "snapshot.py", "oneshot.py"]
     for module in [
         *ROOT.joinpath("domain").glob("*.py"),
         *(ROOT / "checker" / name for name in core),
