@@ -8,7 +8,6 @@ finding lists every source's rating side by side, flags disagreement and explain
 
 from __future__ import annotations
 
-import functools
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -192,23 +191,16 @@ class CheckResult:
     sources_checked: tuple[SourceInfo, ...]
     knowledge_base_version: int
 
-    @functools.cached_property
-    def _positions_of(self) -> dict[int, tuple[int, ...]]:
-        # Built from this check's own inputs, never stored on a Finding (findings are memoised
-        # per index and shared between checks), and only when someone asks: not on the hot path.
-        out: dict[int, list[int]] = {}
-        for position, drug in enumerate(self.drugs):
-            for ingredient_id in dict.fromkeys(drug.resolution.ingredient_ids):
-                out.setdefault(ingredient_id, []).append(position)
-        return {ingredient_id: tuple(p) for ingredient_id, p in out.items()}
+    # Ingredient id -> the positions of the inputs that named it: the map the check itself
+    # built, kept per result (never on a Finding: findings are memoised and shared).
+    inputs_of: dict[int, set[int]]
 
     def positions(self, finding: Finding) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """Which inputs (0-based, in the order given) each side of a finding came from, in the
         order of `finding.drugs`. An input naming both ingredients (a combination product) is
         on both sides; an ingredient typed twice lists both inputs."""
         a, b = finding.ingredient_ids
-        of = self._positions_of
-        return of.get(a, ()), of.get(b, ())
+        return tuple(sorted(self.inputs_of.get(a, ()))), tuple(sorted(self.inputs_of.get(b, ())))
 
 
 class Index:
@@ -460,7 +452,9 @@ def check_drugs(index: Index, drugs: Sequence[DrugResult]) -> CheckResult:
         findings.append(core)
     findings += _duplications(index, inputs_of)
     findings.sort(key=Finding.sort_key)
-    return CheckResult(tuple(drugs), tuple(findings), index.sources_checked, index.version)
+    return CheckResult(
+        tuple(drugs), tuple(findings), index.sources_checked, index.version, inputs_of
+    )
 
 
 def pair_finding(index: Index, x: int, y: int) -> Finding | None:

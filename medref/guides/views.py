@@ -235,7 +235,6 @@ def drug_page(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "medref/drug.html",
         {
-            "slug": own_slug,
             "name": in_sentence(own_name),
             "title_name": at_start(own_name),
             "groups": [g for g in severity_groups if not shown or g["severity"] == shown],
@@ -266,7 +265,7 @@ def _names_by_kind(own_name: str, other_names) -> dict[str, list[str]]:
     own = own_name.casefold()
     for kind, name, country in other_names:
         key = name.casefold()
-        if kind == "misspelling" or key == own:
+        if key == own:  # misspellings never reach the profile (repository._profiles)
             continue
         _spelt, where = found[kind].setdefault(key, (name, []))
         if country and country not in where:
