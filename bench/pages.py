@@ -17,6 +17,7 @@ def main() -> None:
     from django.test import Client
 
     from medref.checker.repository import get_checker
+    from medref.domain.paths import guide_path
     from medref.guides import sitemaps
 
     index = get_checker().index()
@@ -38,12 +39,12 @@ def main() -> None:
 
     rng = random.Random(7)
     sample = rng.sample(pairs, PAGES)
-    client.get(f"/interactions/{sample[0][0]}-and-{sample[0][1]}/")  # warm templates
+    client.get(guide_path(*sample[0]))  # warm templates
     index.pair_findings.clear()  # uncached: every page's finding is built afresh
     times = []
     for a, b in sample:
         t0 = time.perf_counter()
-        response = client.get(f"/interactions/{a}-and-{b}/")
+        response = client.get(guide_path(a, b))
         times.append((time.perf_counter() - t0) * 1000)
         assert response.status_code == 200, (a, b, response.status_code)
     json.dump(

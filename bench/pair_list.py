@@ -11,10 +11,11 @@ from bench.common import setup_django
 def main() -> None:
     setup_django()
     from medref.checker.repository import get_checker
+    from medref.domain.paths import guide_path
     from medref.guides.sitemaps import guide_pairs
 
     json.dump(
-        {"paths": [f"/interactions/{a}-and-{b}/" for a, b in guide_pairs(get_checker().index())]},
+        {"paths": [guide_path(a, b) for a, b in guide_pairs(get_checker().index())]},
         sys.stdout,
     )
 

@@ -129,9 +129,10 @@ def _targets(var: Path) -> tuple[list[str], list[str], list[str]]:
         "from medref.vocab.models import Name\n"
         "from medref.reference.models import Topic\n"
         "from medref.checker.repository import get_checker\n"
+        "from medref.domain.paths import guide_path\n"
         "from medref.guides.sitemaps import guide_pairs\n"
         "names = sorted(set(Name.objects.filter(source__key='medref-curated', kind__in=['inn','brand']).values_list('name', flat=True)))\n"
-        "pairs = [f'/interactions/{a}-and-{b}/' for a, b in guide_pairs(get_checker().index())]\n"
+        "pairs = [guide_path(a, b) for a, b in guide_pairs(get_checker().index())]\n"
         "topics = [f'/topics/{s}/' for s in Topic.objects.published().values_list('slug', flat=True)]\n"
         "print(json.dumps([names, pairs, topics]))\n"
     )

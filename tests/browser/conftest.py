@@ -65,15 +65,7 @@ def live_url(live_var) -> str:
         "    u = User.objects.create_user(f'{name}@example.org', f'{name}@example.org', f'{name}-long-pass-phrase-1')\n"
         "    u.groups.add(Group.objects.get(name=role))\n"
     )
-    made = subprocess.run(
-        [sys.executable, "-m", "medref.cli", "manage", "shell", "-c", team],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert made.returncode == 0, made.stderr
+    run_on_server(var, team)
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "medref.cli", "serve", "--port", str(port), "--workers", "1"],
